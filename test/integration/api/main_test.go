@@ -1,0 +1,28 @@
+// Package api_test checks the CRDs in manifests/crds against a real API server: what
+// Karpenter v1 users write is accepted, what is wrong is refused with a message they
+// can act on, and defaults appear.
+package api_test
+
+import (
+	"fmt"
+	"os"
+	"testing"
+
+	"github.com/tailor-sh/tailor/test/integration/harness"
+)
+
+var env *harness.Environment
+
+func TestMain(m *testing.M) {
+	var err error
+	env, err = harness.Start()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	if err := env.Stop(); err != nil {
+		fmt.Fprintln(os.Stderr, "stopping control plane:", err)
+	}
+	os.Exit(code)
+}
