@@ -13,3 +13,6 @@ cd "$root"
 "$cg" object:headerFile=hack/boilerplate.go.txt paths=./pkg/apis/...
 rm -rf manifests/crds
 "$cg" crd:allowDangerousTypes=false paths=./pkg/apis/... output:crd:artifacts:config=manifests/crds
+# The embedded on-demand price table the AWS provider falls back on, from the
+# project's own catalog.
+go generate ./pkg/providers/aws/pricing/

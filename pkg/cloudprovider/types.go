@@ -4,9 +4,11 @@
 package cloudprovider
 
 import (
+	"cmp"
 	"context"
 	"math"
-	"sort"
+	"slices"
+	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 
@@ -144,19 +146,15 @@ func (os Offerings) Cheapest() (cheapest Offering, ok bool) {
 // SortByPrice orders instance types by the price of their cheapest offering among
 // those reqs allow and that are available; types without one go last.
 func SortByPrice(types []*InstanceType, reqs scheduling.Requirements) {
-	price := make(map[*InstanceType]float64, len(types))
-	for _, it := range types {
-		price[it] = math.MaxFloat64
-		if o, ok := it.Offerings.Available().Compatible(reqs).Cheapest(); ok {
-			price[it] = o.PricePerHour
-		}
+	priced := make([]pricedType, len(types))
+	for i, it := range types {
+		price, _ := it.Offerings.cheapestAvailable(reqs)
+		priced[i] = pricedType{it: it, price: price, index: i}
 	}
-	sort.SliceStable(types, func(i, j int) bool {
-		if price[types[i]] != price[types[j]] {
-			return price[types[i]] < price[types[j]]
-		}
-		return types[i].Name < types[j].Name
-	})
+	sortPriced(priced)
+	for i, p := range priced {
+		types[i] = p.it
+	}
 }
 
 // Compatible returns the instance types that reqs allow and that have an available
@@ -164,16 +162,62 @@ func SortByPrice(types []*InstanceType, reqs scheduling.Requirements) {
 // type defines when it has the attribute (a requirement that needs one of them
 // present rules out types without it).
 func Compatible(types []*InstanceType, reqs scheduling.Requirements, definedKeys map[string]bool) []*InstanceType {
-	out := make([]*InstanceType, 0, len(types))
+	matcher := scheduling.NewMatcher(reqs, definedKeys)
+	priced := make([]pricedType, 0, len(types))
 	for _, it := range types {
-		if it.Requirements.Compatible(reqs, definedKeys) != nil {
+		if !matcher.Compatible(it.Requirements) {
 			continue
 		}
-		if len(it.Offerings.Available().Compatible(reqs)) == 0 {
+		price, ok := it.Offerings.cheapestAvailable(reqs)
+		if !ok {
 			continue
 		}
-		out = append(out, it)
+		priced = append(priced, pricedType{it: it, price: price, index: len(priced)})
 	}
-	SortByPrice(out, reqs)
+	sortPriced(priced)
+	out := make([]*InstanceType, len(priced))
+	for i, p := range priced {
+		out[i] = p.it
+	}
 	return out
+}
+
+// pricedType is an instance type with the price it is sorted by and its position
+// before sorting.
+type pricedType struct {
+	it    *InstanceType
+	price float64
+	index int
+}
+
+// sortPriced orders by price, then name, keeping the given order of equals (a
+// stable sort, without the reflection of sort.SliceStable).
+func sortPriced(types []pricedType) {
+	slices.SortFunc(types, func(a, b pricedType) int {
+		if c := cmp.Compare(a.price, b.price); c != 0 {
+			return c
+		}
+		if c := strings.Compare(a.it.Name, b.it.Name); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.index, b.index)
+	})
+}
+
+// cheapestAvailable is the price of the cheapest available offering whose zone and
+// capacity type reqs allow (Available, Compatible and Cheapest in one pass, without
+// allocating); math.MaxFloat64 and false when there is none.
+func (os Offerings) cheapestAvailable(reqs scheduling.Requirements) (float64, bool) {
+	zones, hasZones := reqs[corev1.LabelTopologyZone]
+	capacityTypes, hasTypes := reqs[wellknown.CapacityTypeLabelKey]
+	price, ok := math.MaxFloat64, false
+	for _, o := range os {
+		if !o.Available || (hasZones && !zones.Has(o.Zone)) || (hasTypes && !capacityTypes.Has(o.CapacityType)) {
+			continue
+		}
+		if o.PricePerHour < price {
+			price, ok = o.PricePerHour, true
+		}
+	}
+	return price, ok
 }

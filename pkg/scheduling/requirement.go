@@ -21,6 +21,10 @@ type Requirement struct {
 	Key        string
 	complement bool
 	values     sets.Set[string]
+	// sorted lists values in order. Both are set when the requirement is made and
+	// never change after; the slice makes iterating and looking up small sets
+	// cheap on hot paths (matching a NodePool against a whole catalog).
+	sorted []string
 	// greaterThan and lessThan bound integer values, exclusive.
 	greaterThan *int64
 	lessThan    *int64
@@ -69,7 +73,30 @@ func ParseRequirement(key string, op corev1.NodeSelectorOperator, values ...stri
 	default:
 		return nil, fmt.Errorf("requirement %s has unknown operator %q", key, op)
 	}
-	return r, nil
+	return r.sealed(), nil
+}
+
+// sealed records the sorted values once the set is final.
+func (r *Requirement) sealed() *Requirement {
+	r.sorted = sets.List(r.values)
+	return r
+}
+
+// linearScanMax is the set size up to which scanning the sorted slice beats
+// hashing the value: label requirements mostly hold one to a few values.
+const linearScanMax = 8
+
+// contains reports whether value is in the listed values.
+func (r *Requirement) contains(value string) bool {
+	if len(r.sorted) > linearScanMax {
+		return r.values.Has(value)
+	}
+	for _, v := range r.sorted {
+		if v == value {
+			return true
+		}
+	}
+	return false
 }
 
 // Has reports whether value is allowed.
@@ -77,17 +104,17 @@ func (r *Requirement) Has(value string) bool {
 	if !r.withinBounds(value) {
 		return false
 	}
-	return r.complement != r.values.Has(value)
+	return r.complement != r.contains(value)
 }
 
 // Any returns an allowed value: the smallest listed one for a finite set, else a
 // value that is no listed exclusion and within bounds ("" if none can be made).
 func (r *Requirement) Any() string {
 	if !r.complement {
-		if r.values.Len() == 0 {
+		if len(r.sorted) == 0 {
 			return ""
 		}
-		return sets.List(r.values)[0]
+		return r.sorted[0]
 	}
 	if r.greaterThan != nil || r.lessThan != nil {
 		lo, hi := r.bounds()
@@ -110,7 +137,7 @@ func (r *Requirement) Values() []string {
 	if r.complement {
 		return nil
 	}
-	return sets.List(r.values)
+	return append(make([]string, 0, len(r.sorted)), r.sorted...)
 }
 
 // Len is the number of allowed values; math.MaxInt for a complement.
@@ -127,11 +154,11 @@ func (r *Requirement) Len() int {
 // Operator is the node selector operator that expresses the requirement.
 func (r *Requirement) Operator() corev1.NodeSelectorOperator {
 	switch {
-	case !r.complement && r.values.Len() == 0:
+	case !r.complement && len(r.sorted) == 0:
 		return corev1.NodeSelectorOpDoesNotExist
 	case !r.complement:
 		return corev1.NodeSelectorOpIn
-	case r.values.Len() > 0:
+	case len(r.sorted) > 0:
 		return corev1.NodeSelectorOpNotIn
 	case r.greaterThan != nil:
 		return corev1.NodeSelectorOpGt
@@ -174,23 +201,49 @@ func (r *Requirement) Intersection(o *Requirement) *Requirement {
 		}
 		out.greaterThan, out.lessThan = nil, nil
 	}
-	return out
+	return out.sealed()
 }
 
 // Intersects reports whether some node could satisfy both r and o: they share a
 // value, or both allow the label to be absent.
 func (r *Requirement) Intersects(o *Requirement) bool {
-	if r.AllowsAbsence() && o.AllowsAbsence() {
-		return true
-	}
-	// Fast path: a single allowed value on either side.
-	if !r.complement && r.values.Len() == 1 {
-		return o.Has(r.Any())
-	}
-	if !o.complement && o.values.Len() == 1 {
-		return r.Has(o.Any())
+	return (r.AllowsAbsence() && o.AllowsAbsence()) || r.sharesValue(o)
+}
+
+// sharesValue reports whether some value is allowed by both r and o.
+func (r *Requirement) sharesValue(o *Requirement) bool {
+	// When either side is a finite set, they intersect when one of its values is
+	// allowed by both; checking that allocates nothing, unlike Intersection.
+	if finite := r.smallerFiniteSet(o); finite != nil {
+		other := o
+		if finite == o {
+			other = r
+		}
+		for _, v := range finite.sorted {
+			// v is in finite's set, so finite allows it when it is within bounds.
+			if finite.withinBounds(v) && other.Has(v) {
+				return true
+			}
+		}
+		return false
 	}
 	return r.Intersection(o).Len() > 0
+}
+
+// smallerFiniteSet returns whichever of r and o is a finite set (In or
+// DoesNotExist), the smaller if both are; nil when both are complements.
+func (r *Requirement) smallerFiniteSet(o *Requirement) *Requirement {
+	switch {
+	case r.complement && o.complement:
+		return nil
+	case r.complement:
+		return o
+	case o.complement:
+		return r
+	case o.values.Len() < r.values.Len():
+		return o
+	}
+	return r
 }
 
 // NodeSelectorRequirement expresses r for the Kubernetes API.
@@ -287,4 +340,3 @@ func maxIntPtr(a, b *int) *int {
 	}
 	return a
 }
-

@@ -92,19 +92,83 @@ func (rs Requirements) Copy() Requirements {
 // leaves absent. Keys rs does not define, outside definedKeys, become node labels,
 // so they never conflict. nil means compatible.
 func (rs Requirements) Compatible(other Requirements, definedKeys map[string]bool) error {
+	key, conflict := rs.conflict(other, definedKeys)
+	if !conflict {
+		return nil
+	}
+	o := other[key]
+	r, ok := rs[key]
+	if !ok {
+		return fmt.Errorf("%s, but the label is not set", o)
+	}
+	return fmt.Errorf("%s does not allow %s", o, describeValues(r))
+}
+
+// IsCompatible is Compatible without the reason: it builds no error, so it is
+// cheap enough to run over a whole catalog.
+func (rs Requirements) IsCompatible(other Requirements, definedKeys map[string]bool) bool {
+	_, conflict := rs.conflict(other, definedKeys)
+	return !conflict
+}
+
+// Matcher answers IsCompatible for many instance types against the same
+// requirements, having worked out once what depends only on those.
+type Matcher struct {
+	checks []check
+}
+
+// check is one requirement to match and what is known of it up front.
+type check struct {
+	req *Requirement
+	// allowsAbsence: a node without the label satisfies req.
+	allowsAbsence bool
+	// defined: types without the label lack the attribute (definedKeys).
+	defined bool
+}
+
+// NewMatcher prepares to match against other; see Requirements.Compatible for
+// definedKeys.
+func NewMatcher(other Requirements, definedKeys map[string]bool) Matcher {
+	m := Matcher{checks: make([]check, 0, len(other))}
+	for key, o := range other {
+		m.checks = append(m.checks, check{req: o, allowsAbsence: o.AllowsAbsence(), defined: definedKeys[key]})
+	}
+	return m
+}
+
+// Compatible is rs.IsCompatible(other, definedKeys) for the matcher's other and
+// definedKeys.
+func (m Matcher) Compatible(rs Requirements) bool {
+	for _, c := range m.checks {
+		r, ok := rs[c.req.Key]
+		if !ok {
+			if c.defined && !c.allowsAbsence {
+				return false
+			}
+			continue
+		}
+		if !(c.allowsAbsence && r.AllowsAbsence()) && !r.sharesValue(c.req) {
+			return false
+		}
+	}
+	return true
+}
+
+// conflict returns a key of other that a node described by rs cannot satisfy.
+func (rs Requirements) conflict(other Requirements, definedKeys map[string]bool) (string, bool) {
 	for key, o := range other {
 		r, ok := rs[key]
 		if !ok {
 			if definedKeys[key] && !o.AllowsAbsence() {
-				return fmt.Errorf("%s, but the label is not set", o)
+				return key, true
 			}
 			continue
 		}
 		if !r.Intersects(o) {
-			return fmt.Errorf("%s does not allow %s", o, describeValues(r))
+			return key, true
 		}
 	}
-	return nil
+	return "", false
 }
 
 // Labels returns the labels a node of rs is sure to carry: keys with exactly one

@@ -65,4 +65,7 @@ const (
 	ConditionTypeSecurityGroupsReady  = "SecurityGroupsReady"
 	ConditionTypeAMIsReady            = "AMIsReady"
 	ConditionTypeInstanceProfileReady = "InstanceProfileReady"
+	// ConditionTypePricesCurrent is False while on-demand prices come from the
+	// embedded fallback table because the Pricing API failed. It does not gate Ready.
+	ConditionTypePricesCurrent = "PricesCurrent"
 )

@@ -40,6 +40,8 @@ type LaunchRequest struct {
 	ClaimTags map[string]string
 	// Context is the EC2NodeClass reservation context, if any.
 	Context *string
+	// CapacityType to launch; CapacityTypeFor(req) when empty.
+	CapacityType string
 }
 
 // override is one (instance type, subnet) choice of a fleet request.
@@ -48,9 +50,9 @@ type override struct {
 	price                                float64
 }
 
-// capacityType picks spot when the claim allows it and a spot offering is available,
-// else on-demand; "" when neither can launch.
-func capacityType(req LaunchRequest) string {
+// CapacityTypeFor picks spot when the claim allows it and a spot offering is
+// available, else on-demand; "" when neither can launch.
+func CapacityTypeFor(req LaunchRequest) string {
 	for _, ct := range []string{wellknown.CapacityTypeSpot, wellknown.CapacityTypeOnDemand} {
 		if !req.Requirements.Get(wellknown.CapacityTypeLabelKey).Has(ct) {
 			continue

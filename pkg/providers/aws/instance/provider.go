@@ -59,8 +59,11 @@ func NewProvider(ctx context.Context, ec2API sdk.EC2API, unavailable Unavailable
 // Create launches one instance for req: spot when allowed and available, else
 // on-demand, choosing among the cheapest instance types and zones the claim allows.
 func (p *Provider) Create(ctx context.Context, req LaunchRequest) (*Instance, error) {
-	ct := capacityType(req)
+	ct := req.CapacityType
 	if ct == "" {
+		ct = CapacityTypeFor(req)
+	}
+	if ct == "" || len(overrides(req, ct)) == 0 {
 		return nil, cloudprovider.NewInsufficientCapacityError(fmt.Errorf("no available offering matches requirements %s", req.Requirements))
 	}
 	fr := fleetRequest{input: fleetInput(req, ct, overrides(req, ct), 1), capacityType: ct, zoneOfSubnet: zoneOfSubnet(req)}
@@ -155,4 +158,3 @@ func zoneOfSubnet(req LaunchRequest) map[string]string {
 	}
 	return out
 }
-
