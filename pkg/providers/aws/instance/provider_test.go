@@ -273,3 +273,31 @@ func TestListFindsOnlyThisClustersInstances(t *testing.T) {
 		t.Errorf("List = %d instances, want only %s", len(listed), ours.ID)
 	}
 }
+
+func TestExhaustedSubnetFallsToAnotherZone(t *testing.T) {
+	f := setup(t)
+	var offered []ec2v1.Subnet
+	for _, s := range f.subnets {
+		if f.sim.Offered("m5.large", s.Zone) {
+			offered = append(offered, s)
+		}
+	}
+	if len(offered) < 2 {
+		t.Fatalf("m5.large is offered in %d zones of the simulator, want 2 for this test", len(offered))
+	}
+	// Same price in both zones: the simulator tries them in order, the exhausted first.
+	exhausted := offered[0]
+	f.sim.SetNoFreeAddresses(exhausted.ID, true)
+	req := f.request(f.instanceTypes(t, "m5.large"), wellknown.CapacityTypeOnDemand)
+	req.Subnets = offered[:2]
+	inst, err := f.provider.Create(context.Background(), req)
+	if err != nil {
+		t.Fatalf("Create with one exhausted subnet: %v", err)
+	}
+	if inst.SubnetID != offered[1].ID {
+		t.Errorf("launched into %s, want %s (the other zone's subnet)", inst.SubnetID, offered[1].ID)
+	}
+	if f.marks.seen["m5.large/"+exhausted.Zone+"/on-demand"] != "InsufficientFreeAddressesInSubnet" {
+		t.Errorf("the exhausted zone was not remembered: %v", f.marks.seen)
+	}
+}
