@@ -1,0 +1,155 @@
+package planner
+
+import (
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
+	"sort"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+	resourcehelper "k8s.io/component-helpers/resource"
+
+	"github.com/tailor-sh/tailor/pkg/scheduling"
+)
+
+// group is a set of pods the scheduler cannot tell apart: same namespace, labels
+// and scheduling-relevant spec. They share PreFilter state and, where no rule
+// depends on other pods, a failed fit.
+type group struct {
+	key  string
+	pods []*corev1.Pod
+	// requests of one pod, with the pod count.
+	requests corev1.ResourceList
+	// alternatives are the pod's node requirements, one per required node
+	// affinity term (ANDed with its node selector); one empty set when unconstrained.
+	alternatives []scheduling.Requirements
+	// topologySensitive pods have spread or (anti-)affinity rules: their fit
+	// depends on where other pods are.
+	topologySensitive bool
+	// zoneSensitive pods have such rules over zones: a node planned for them must
+	// have its zone fixed.
+	zoneSensitive bool
+}
+
+// schedulingView is what makes two pods equivalent for placement.
+type schedulingView struct {
+	Namespace         string
+	Labels            map[string]string
+	NodeSelector      map[string]string
+	Affinity          *corev1.Affinity
+	Tolerations       []corev1.Toleration
+	Spread            []corev1.TopologySpreadConstraint
+	Volumes           []corev1.Volume
+	Requests          corev1.ResourceList
+	Ports             []corev1.ContainerPort
+	PriorityClassName string
+	SchedulingGates   []corev1.PodSchedulingGate
+	ResourceClaims    []corev1.PodResourceClaim
+}
+
+func groupPods(pods []*corev1.Pod) ([]*group, error) {
+	byKey := map[string]*group{}
+	var out []*group
+	for _, pod := range pods {
+		view := viewOf(pod)
+		b, err := json.Marshal(view)
+		if err != nil {
+			return nil, fmt.Errorf("grouping pod %s/%s, %w", pod.Namespace, pod.Name, err)
+		}
+		key := fmt.Sprintf("%x", sha256.Sum256(b))
+		g, ok := byKey[key]
+		if !ok {
+			g = newGroup(key, pod, view.Requests)
+			byKey[key] = g
+			out = append(out, g)
+		}
+		g.pods = append(g.pods, pod)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return larger(out[i].requests, out[j].requests) })
+	return out, nil
+}
+
+func viewOf(pod *corev1.Pod) schedulingView {
+	v := schedulingView{
+		Namespace: pod.Namespace, Labels: pod.Labels, NodeSelector: pod.Spec.NodeSelector,
+		Affinity: pod.Spec.Affinity, Tolerations: pod.Spec.Tolerations, Spread: pod.Spec.TopologySpreadConstraints,
+		Volumes: pod.Spec.Volumes, Requests: podRequests(pod), PriorityClassName: pod.Spec.PriorityClassName,
+		SchedulingGates: pod.Spec.SchedulingGates, ResourceClaims: pod.Spec.ResourceClaims,
+	}
+	for _, c := range pod.Spec.Containers {
+		v.Ports = append(v.Ports, c.Ports...)
+	}
+	return v
+}
+
+func newGroup(key string, pod *corev1.Pod, requests corev1.ResourceList) *group {
+	g := &group{key: key, requests: requests, alternatives: nodeRequirements(pod)}
+	if len(pod.Spec.TopologySpreadConstraints) > 0 {
+		g.topologySensitive = true
+		for _, c := range pod.Spec.TopologySpreadConstraints {
+			g.zoneSensitive = g.zoneSensitive || c.TopologyKey != corev1.LabelHostname
+		}
+	}
+	if a := pod.Spec.Affinity; a != nil && (a.PodAffinity != nil || a.PodAntiAffinity != nil) {
+		g.topologySensitive = true
+		for _, term := range affinityTerms(a) {
+			g.zoneSensitive = g.zoneSensitive || term.TopologyKey != corev1.LabelHostname
+		}
+	}
+	return g
+}
+
+func affinityTerms(a *corev1.Affinity) []corev1.PodAffinityTerm {
+	var terms []corev1.PodAffinityTerm
+	if a.PodAffinity != nil {
+		terms = append(terms, a.PodAffinity.RequiredDuringSchedulingIgnoredDuringExecution...)
+	}
+	if a.PodAntiAffinity != nil {
+		terms = append(terms, a.PodAntiAffinity.RequiredDuringSchedulingIgnoredDuringExecution...)
+	}
+	return terms
+}
+
+// podRequests are the pod's effective requests (init containers, overhead) plus
+// one "pods" slot.
+func podRequests(pod *corev1.Pod) corev1.ResourceList {
+	out := resourcehelper.PodRequests(pod, resourcehelper.PodResourcesOptions{})
+	out[corev1.ResourcePods] = *resource.NewQuantity(1, resource.DecimalSI)
+	return out
+}
+
+// nodeRequirements turns the pod's node selector and required node affinity into
+// requirements: one alternative per affinity term (terms are ORed).
+func nodeRequirements(pod *corev1.Pod) []scheduling.Requirements {
+	base := scheduling.NewLabelRequirements(pod.Spec.NodeSelector)
+	a := pod.Spec.Affinity
+	if a == nil || a.NodeAffinity == nil || a.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution == nil {
+		return []scheduling.Requirements{base}
+	}
+	var out []scheduling.Requirements
+	for _, term := range a.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution.NodeSelectorTerms {
+		reqs := base.Copy()
+		ok := true
+		for _, e := range term.MatchExpressions {
+			r, err := scheduling.ParseRequirement(e.Key, e.Operator, e.Values...)
+			if err != nil {
+				ok = false
+				break
+			}
+			reqs.Add(r)
+		}
+		if ok {
+			out = append(out, reqs)
+		}
+	}
+	return out
+}
+
+// larger orders by cpu, then memory, descending.
+func larger(a, b corev1.ResourceList) bool {
+	if c := a.Cpu().Cmp(*b.Cpu()); c != 0 {
+		return c > 0
+	}
+	return a.Memory().Cmp(*b.Memory()) > 0
+}

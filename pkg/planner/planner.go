@@ -1,0 +1,196 @@
+package planner
+
+import (
+	"context"
+	"strings"
+	"sync"
+
+	corev1 "k8s.io/api/core/v1"
+	fwk "k8s.io/kube-scheduler/framework"
+	"k8s.io/kubernetes/pkg/scheduler/framework"
+
+	"github.com/tailor-sh/tailor/pkg/cloudprovider"
+	"github.com/tailor-sh/tailor/pkg/scheduling"
+)
+
+// Planner plans with a scheduler framework whose plugins see its snapshot. One Plan
+// runs at a time.
+type Planner struct {
+	mu       sync.Mutex
+	fw       framework.Framework
+	snapshot *Snapshot
+}
+
+// NewPlanner returns a planner over fw, which must have been built with snapshot
+// (NewFramework).
+func NewPlanner(fw framework.Framework, snapshot *Snapshot) *Planner {
+	return &Planner{fw: fw, snapshot: snapshot}
+}
+
+// round is the state of one Plan call.
+type round struct {
+	sim      *simulation
+	pools    []*pool
+	daemons  []*group
+	nodes    []*plannedNode
+	unplaced []Unplaced
+	names    map[string]int
+}
+
+// plannedNode is a node being planned (or in flight) and what it holds so far.
+type plannedNode struct {
+	*Node
+	pool      *pool
+	inFlight  bool
+	node      *corev1.Node
+	requested corev1.ResourceList
+	maxAlloc  corev1.ResourceList
+	added     []*corev1.Pod
+	// failed holds the groups known not to fit (only for groups whose fit does not
+	// depend on other pods).
+	failed map[string]bool
+}
+
+// Plan places in.Pods onto in-flight and new nodes.
+func (p *Planner) Plan(ctx context.Context, in Input) (Plan, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.snapshot.reset()
+	for _, n := range in.Nodes {
+		p.snapshot.AddNode(n.Node)
+		for _, pod := range n.Pods {
+			if _, err := p.snapshot.AddPod(pod, n.Node.Name); err != nil {
+				return Plan{}, err
+			}
+		}
+	}
+	r := &round{sim: newSimulation(p.fw, p.snapshot), pools: preparePools(in.NodePools, in.Pods), names: map[string]int{}}
+	addPotentialDomains(p.snapshot, r.pools)
+	daemons, err := groupPods(in.DaemonSetPods)
+	if err != nil {
+		return Plan{}, err
+	}
+	r.daemons = daemons
+	for _, n := range in.InFlight {
+		if err := r.addInFlight(n); err != nil {
+			return Plan{}, err
+		}
+	}
+	groups, err := groupPods(in.Pods)
+	if err != nil {
+		return Plan{}, err
+	}
+	for _, g := range groups {
+		for _, pod := range g.pods {
+			if err := r.place(ctx, g, pod); err != nil {
+				return Plan{}, err
+			}
+		}
+	}
+	return r.finish(), nil
+}
+
+// place puts pod on the first node that holds it, else on a new node; or records
+// why no NodePool can hold it.
+func (r *round) place(ctx context.Context, g *group, pod *corev1.Pod) error {
+	for _, n := range r.nodes {
+		ok, err := r.tryJoin(ctx, g, pod, n)
+		if ok || err != nil {
+			return err
+		}
+	}
+	var reasons []string
+	for _, pl := range r.pools {
+		ok, reason, err := r.tryNew(ctx, g, pod, pl)
+		if ok || err != nil {
+			return err
+		}
+		reasons = append(reasons, reason)
+	}
+	if len(reasons) == 0 {
+		reasons = append(reasons, "no NodePool exists")
+	}
+	r.unplaced = append(r.unplaced, Unplaced{Pod: pod, Reason: strings.Join(reasons, "; ")})
+	return nil
+}
+
+// tryJoin places pod on n if some remaining instance type of n holds it with the
+// pods already there and the Filter plugins admit it.
+func (r *round) tryJoin(ctx context.Context, g *group, pod *corev1.Pod, n *plannedNode) (bool, error) {
+	need := add(n.requested, g.requests)
+	if n.failed[g.key] || !holds(n.maxAlloc, need) {
+		return false, nil
+	}
+	for _, alt := range g.alternatives {
+		if podFits(n.Requirements, alt) != nil {
+			continue
+		}
+		reqs := intersect(n.Requirements, alt)
+		types := typesFor(n.InstanceTypes, reqs, need)
+		if len(types) == 0 {
+			continue
+		}
+		relabeled := r.relabel(n, reqs, types, len(alt) > 0)
+		status := r.fitsPlanned(ctx, g, pod, n, relabeled)
+		if !status.IsSuccess() {
+			if len(alt) == 0 && !g.topologySensitive && !r.sim.snapshot.HasAntiAffinityPods() {
+				n.failed[g.key] = true
+			}
+			return false, nil
+		}
+		return true, r.commitJoin(n, pod, reqs, types, need, relabeled)
+	}
+	return false, nil
+}
+
+// relabel returns n's node with the labels reqs and types fix, or nil when they
+// are unchanged.
+func (r *round) relabel(n *plannedNode, reqs scheduling.Requirements, types []*cloudprovider.InstanceType, narrowed bool) *corev1.Node {
+	if !narrowed {
+		return nil
+	}
+	node := virtualNode(n.Name, n.pool, reqs, types)
+	if sameLabels(node.Labels, n.node.Labels) {
+		return nil
+	}
+	return node
+}
+
+func (r *round) fitsPlanned(ctx context.Context, g *group, pod *corev1.Pod, n *plannedNode, relabeled *corev1.Node) *fwk.Status {
+	if relabeled == nil {
+		return r.sim.fits(ctx, g, pod, n.Name)
+	}
+	ni, _ := r.sim.snapshot.NodeInfo(n.Name)
+	candidate := ni.Snapshot()
+	candidate.SetNode(relabeled)
+	return r.sim.fitsNodeInfo(ctx, g, pod, candidate)
+}
+
+func (r *round) commitJoin(n *plannedNode, pod *corev1.Pod, reqs scheduling.Requirements, types []*cloudprovider.InstanceType, need corev1.ResourceList, relabeled *corev1.Node) error {
+	n.Requirements, n.InstanceTypes, n.requested = reqs, types, need
+	n.maxAlloc = maxAllocatable(types)
+	if relabeled != nil {
+		n.node = relabeled
+		r.sim.snapshot.SetNode(relabeled)
+	}
+	ni, _ := r.sim.snapshot.NodeInfo(n.Name)
+	ni.Allocatable = framework.NewResource(n.maxAlloc)
+	if err := r.sim.place(pod, n.Name); err != nil {
+		return err
+	}
+	n.Pods = append(n.Pods, pod)
+	n.added = append(n.added, pod)
+	return nil
+}
+
+func sameLabels(a, b map[string]string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if bv, ok := b[k]; !ok || bv != v {
+			return false
+		}
+	}
+	return true
+}

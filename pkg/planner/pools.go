@@ -1,0 +1,155 @@
+package planner
+
+import (
+	"fmt"
+	"sort"
+
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/tailor-sh/tailor/pkg/apis/wellknown"
+	"github.com/tailor-sh/tailor/pkg/cloudprovider"
+	"github.com/tailor-sh/tailor/pkg/scheduling"
+)
+
+// pool is a NodePool prepared for planning.
+type pool struct {
+	name  string
+	input NodePoolInput
+	// reqs are the NodePool's requirements plus its template labels.
+	reqs scheduling.Requirements
+	// types are the instance types reqs allow with an available offering, cheapest first.
+	types []*cloudprovider.InstanceType
+	// efficient are the types priced near the batch's dual prices for cpu and memory.
+	efficient map[string]bool
+	remaining corev1.ResourceList
+	labels    map[string]string
+	taints    []corev1.Taint
+	// err says why the NodePool cannot launch anything at all.
+	err error
+}
+
+// instanceTypeKeys are labels instance types define when they have the attribute.
+var instanceTypeKeys = func() map[string]bool {
+	keys := map[string]bool{}
+	for _, k := range wellknown.WellKnownLabels {
+		keys[k] = k != wellknown.NodePoolLabelKey
+	}
+	return keys
+}()
+
+func preparePools(inputs []NodePoolInput, pods []*corev1.Pod) []*pool {
+	var out []*pool
+	for _, in := range inputs {
+		out = append(out, preparePool(in, pods))
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		wi, wj := weight(out[i]), weight(out[j])
+		if wi != wj {
+			return wi > wj
+		}
+		return out[i].name < out[j].name
+	})
+	return out
+}
+
+func weight(p *pool) int32 {
+	if w := p.input.NodePool.Spec.Weight; w != nil {
+		return *w
+	}
+	return 0
+}
+
+func preparePool(in NodePoolInput, pods []*corev1.Pod) *pool {
+	np := in.NodePool
+	p := &pool{name: np.Name, input: in, labels: map[string]string{}, remaining: in.Remaining.DeepCopy()}
+	reqs, err := scheduling.NewNodeSelectorRequirements(np.Spec.Template.Spec.Requirements...)
+	if err != nil {
+		p.err = fmt.Errorf("nodepool %s has invalid requirements, %w", np.Name, err)
+		return p
+	}
+	for k, v := range np.Spec.Template.ObjectMeta.Labels {
+		reqs.Add(scheduling.NewRequirement(k, corev1.NodeSelectorOpIn, v))
+		p.labels[k] = v
+	}
+	reqs.Add(scheduling.NewRequirement(wellknown.NodePoolLabelKey, corev1.NodeSelectorOpIn, np.Name))
+	p.reqs = reqs
+	p.taints = np.Spec.Template.Spec.Taints.Core()
+	p.types = cloudprovider.Compatible(in.InstanceTypes, reqs, instanceTypeKeys)
+	if len(p.types) == 0 {
+		p.err = fmt.Errorf("nodepool %s: no instance type with an available offering satisfies its requirements %s", np.Name, reqs)
+	}
+	p.efficient = efficientTypes(p.types, pods)
+	return p
+}
+
+// podFits reports whether the pod's node requirements alt can hold on a node with
+// requirements reqs: shared keys must intersect, and a label neither the NodePool
+// nor instance types define must be allowed to be absent.
+func podFits(reqs, alt scheduling.Requirements) error {
+	for key, r := range alt {
+		if have, ok := reqs[key]; ok {
+			if !have.Intersects(r) {
+				return fmt.Errorf("%s conflicts with %s", r, have)
+			}
+			continue
+		}
+		if !instanceTypeKeys[key] && !r.AllowsAbsence() {
+			return fmt.Errorf("label %s is not set on nodes of this NodePool (%s)", key, r)
+		}
+	}
+	return nil
+}
+
+// typesFor are the types of candidates that satisfy reqs, have an available offering
+// reqs allow, and hold requests.
+func typesFor(candidates []*cloudprovider.InstanceType, reqs scheduling.Requirements, requests corev1.ResourceList) []*cloudprovider.InstanceType {
+	matcher := scheduling.NewMatcher(reqs, instanceTypeKeys)
+	var out []*cloudprovider.InstanceType
+	for _, it := range candidates {
+		if fitsRequests(it, requests) && matcher.Compatible(it.Requirements) && len(it.Offerings.Available().Compatible(reqs)) > 0 {
+			out = append(out, it)
+		}
+	}
+	return out
+}
+
+func fitsRequests(it *cloudprovider.InstanceType, requests corev1.ResourceList) bool {
+	allocatable := it.Allocatable()
+	for name, want := range requests {
+		have, ok := allocatable[name]
+		if !ok {
+			if want.IsZero() {
+				continue
+			}
+			return false
+		}
+		if have.Cmp(want) < 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// withinLimits keeps the types whose capacity the NodePool's remaining limits hold.
+func withinLimits(types []*cloudprovider.InstanceType, remaining corev1.ResourceList) []*cloudprovider.InstanceType {
+	if remaining == nil {
+		return types
+	}
+	var out []*cloudprovider.InstanceType
+	for _, it := range types {
+		ok := true
+		for name, left := range remaining {
+			if name == "nodes" {
+				ok = ok && left.Value() >= 1
+				continue
+			}
+			if c, has := it.Capacity[name]; has && c.Cmp(left) > 0 {
+				ok = false
+			}
+		}
+		if ok {
+			out = append(out, it)
+		}
+	}
+	return out
+}

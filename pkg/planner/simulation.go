@@ -1,0 +1,122 @@
+package planner
+
+import (
+	"context"
+
+	corev1 "k8s.io/api/core/v1"
+	fwk "k8s.io/kube-scheduler/framework"
+	"k8s.io/kubernetes/pkg/scheduler/framework"
+)
+
+// simulation runs a framework's PreFilter and Filter plugins over a Snapshot the
+// planner changes as it places pods. PreFilter runs once per pod group and is kept
+// current: re-run when nodes changed, caught up with the AddPod extensions when
+// only pods were added.
+type simulation struct {
+	fw       framework.Framework
+	snapshot *Snapshot
+	states   map[string]*groupState
+	// placed logs every pod placed since the start, for catching states up.
+	placed []placement
+}
+
+type placement struct {
+	pod  fwk.PodInfo
+	node string
+}
+
+// groupState is the PreFilter outcome for one group of equivalent pods.
+type groupState struct {
+	state       fwk.CycleState
+	result      *framework.PreFilterResult
+	status      *fwk.Status
+	nodeVersion int
+	antiPods    bool
+	seen        int // placements applied
+}
+
+func newSimulation(fw framework.Framework, snapshot *Snapshot) *simulation {
+	return &simulation{fw: fw, snapshot: snapshot, states: map[string]*groupState{}}
+}
+
+// fits reports whether pod, one of group g, passes every Filter plugin on node.
+func (s *simulation) fits(ctx context.Context, g *group, pod *corev1.Pod, node string) *fwk.Status {
+	gs := s.prefilter(ctx, g, pod)
+	if !gs.status.IsSuccess() {
+		return gs.status
+	}
+	if gs.result != nil && !gs.result.AllNodes() && !gs.result.NodeNames.Has(node) {
+		return fwk.NewStatus(fwk.UnschedulableAndUnresolvable, "node(s) didn't satisfy plugin(s) PreFilter result")
+	}
+	ni, ok := s.snapshot.NodeInfo(node)
+	if !ok {
+		return fwk.NewStatus(fwk.Error, "unknown node "+node)
+	}
+	return s.fw.RunFilterPlugins(ctx, gs.state, pod, ni)
+}
+
+// place adds pod to node in the snapshot.
+func (s *simulation) place(pod *corev1.Pod, node string) error {
+	ni, err := s.snapshot.AddPod(pod, node)
+	if err != nil {
+		return err
+	}
+	s.placed = append(s.placed, placement{pod: ni.Pods[len(ni.Pods)-1], node: node})
+	return nil
+}
+
+func (s *simulation) prefilter(ctx context.Context, g *group, pod *corev1.Pod) *groupState {
+	if gs, ok := s.states[g.key]; ok && s.current(g, gs) {
+		if gs.antiPods {
+			s.catchUp(ctx, gs, pod)
+		}
+		gs.seen = len(s.placed)
+		if gs.status.IsSuccess() {
+			return gs
+		}
+	}
+	state := framework.NewCycleState()
+	result, status, _ := s.fw.RunPreFilterPlugins(ctx, state, pod)
+	gs := &groupState{
+		state: state, result: result, status: status,
+		nodeVersion: s.snapshot.nodeVersion, antiPods: s.snapshot.HasAntiAffinityPods(), seen: len(s.placed),
+	}
+	s.states[g.key] = gs
+	return gs
+}
+
+// current reports whether a group's PreFilter state still describes the snapshot,
+// possibly after catching up. Pods with spread or (anti-)affinity rules need a fresh
+// PreFilter after any placement: the spread plugin's AddPod extension tracks only
+// the two smallest domains, which goes wrong over three zones. Other pods only need
+// the (exact) AddPod extensions while pods with required anti-affinity exist.
+func (s *simulation) current(g *group, gs *groupState) bool {
+	if gs.nodeVersion != s.snapshot.nodeVersion || gs.antiPods != s.snapshot.HasAntiAffinityPods() {
+		return false
+	}
+	return !g.topologySensitive || gs.seen == len(s.placed)
+}
+
+// catchUp applies the pods placed since the state was computed.
+func (s *simulation) catchUp(ctx context.Context, gs *groupState, pod *corev1.Pod) {
+	for _, p := range s.placed[gs.seen:] {
+		ni, _ := s.snapshot.NodeInfo(p.node)
+		if status := s.fw.RunPreFilterExtensionAddPod(ctx, gs.state, pod, p.pod, ni); !status.IsSuccess() {
+			gs.status = status
+		}
+	}
+	gs.seen = len(s.placed)
+}
+
+// fitsNodeInfo is fits on a node that is not (or not yet, in this form) in the
+// snapshot, e.g. a candidate new node or a node with narrowed labels.
+func (s *simulation) fitsNodeInfo(ctx context.Context, g *group, pod *corev1.Pod, ni fwk.NodeInfo) *fwk.Status {
+	gs := s.prefilter(ctx, g, pod)
+	if !gs.status.IsSuccess() {
+		return gs.status
+	}
+	if gs.result != nil && !gs.result.AllNodes() && !gs.result.NodeNames.Has(ni.Node().Name) {
+		return fwk.NewStatus(fwk.UnschedulableAndUnresolvable, "node(s) didn't satisfy plugin(s) PreFilter result")
+	}
+	return s.fw.RunFilterPlugins(ctx, gs.state, pod, ni)
+}
