@@ -39,7 +39,9 @@ func TestCheapestTypeThatHoldsAllPodsWins(t *testing.T) {
 
 func TestNodeSelectorOnInstanceTypeNarrowsTheNode(t *testing.T) {
 	out := plan(t, planner.Input{
-		Pods:      pods("big", 1, "1", 1, func(p *corev1.Pod) { p.Spec.NodeSelector = map[string]string{corev1.LabelInstanceTypeStable: "m.2xlarge"} }),
+		Pods: pods("big", 1, "1", 1, func(p *corev1.Pod) {
+			p.Spec.NodeSelector = map[string]string{corev1.LabelInstanceTypeStable: "m.2xlarge"}
+		}),
 		NodePools: []planner.NodePoolInput{nodePool("default", 0)},
 	})
 	if len(out.NewNodes) != 1 || len(out.NewNodes[0].InstanceTypes) != 1 || cheapest(out.NewNodes[0]) != "m.2xlarge" {
@@ -131,7 +133,9 @@ func TestInFlightNodeIsUsedBeforeANewOne(t *testing.T) {
 }
 
 func TestHostPortsConflictOnOneNode(t *testing.T) {
-	port := func(p *corev1.Pod) { p.Spec.Containers[0].Ports = []corev1.ContainerPort{{ContainerPort: 80, HostPort: 8080}} }
+	port := func(p *corev1.Pod) {
+		p.Spec.Containers[0].Ports = []corev1.ContainerPort{{ContainerPort: 80, HostPort: 8080}}
+	}
 	out := plan(t, planner.Input{Pods: pods("ingress", 2, "100m", 1, port), NodePools: []planner.NodePoolInput{nodePool("default", 0)}})
 	if len(out.NewNodes) != 2 {
 		t.Fatalf("%d nodes for 2 pods on host port 8080, want 2", len(out.NewNodes))
