@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# The demo on embedded defaults, until the planner and launcher land: a local control
-# plane with the v1 API installed; the seed NodePools and EC2NodeClasses applied and
-# listed the way users see them; one wrong manifest refused with its reason.
+# The demo on embedded defaults, until the launcher lands: the planner on a sample
+# workload (the same planning code and Filter plugins as the scheduler plugin, over
+# the project's instance catalog); then a local control plane with the v1 API
+# installed, the seed NodePools and EC2NodeClasses applied and listed the way users
+# see them, and one wrong manifest refused with its reason.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -9,6 +11,18 @@ mkdir -p out
 export KUBEBUILDER_ASSETS=$(./hack/controlplane.sh)
 export KUBECONFIG=$root/out/kubeconfig
 rm -f "$KUBECONFIG"
+
+echo "# planning nodes for hack/samples/workload.yaml (scheduler plan)"
+go build -o bin/scheduler ./cmd/scheduler
+bin/scheduler plan --pods hack/samples/workload.yaml > out/plan.json
+python3 - out/plan.json <<'PY' 2>/dev/null || cat out/plan.json
+import json, sys
+plan = json.load(open(sys.argv[1]))
+for n in plan["nodes"]:
+    print(f'  {n["instanceType"]:<14} {n["zone"]:<11} {n["capacityType"]:<10} ${n["pricePerHour"]:<8} {len(n["pods"])} pods: {", ".join(p.split("/")[1] for p in n["pods"])}')
+print(f'  {plan["nodeCount"]} nodes, ${plan["totalPricePerHour"]}/h, {len(plan["unplaced"])} unplaced, planned in {plan["planningSeconds"]*1000:.1f} ms (full plan: out/plan.json)')
+PY
+echo
 
 go build -o bin/devcluster ./hack/devcluster
 bin/devcluster --write-kubeconfig "$KUBECONFIG" &

@@ -31,9 +31,7 @@ func (r *round) tryNew(ctx context.Context, g *group, pod *corev1.Pod, pl *pool)
 		if len(candidates) == 0 {
 			continue
 		}
-		if efficient := preferred(candidates, pl.efficient); len(efficient) > 0 {
-			candidates = efficient
-		}
+		candidates = r.target(candidates, reqs)
 		for _, zoneReqs := range zoneChoices(g, reqs, candidates) {
 			ok, why, err := r.tryNewIn(ctx, g, pod, pl, zoneReqs, candidates)
 			if ok || err != nil {
@@ -143,16 +141,6 @@ func intersect(a, b scheduling.Requirements) scheduling.Requirements {
 	out := a.Copy()
 	for _, r := range b {
 		out.Add(r)
-	}
-	return out
-}
-
-func preferred(types []*cloudprovider.InstanceType, efficient map[string]bool) []*cloudprovider.InstanceType {
-	var out []*cloudprovider.InstanceType
-	for _, it := range types {
-		if efficient[it.Name] {
-			out = append(out, it)
-		}
 	}
 	return out
 }

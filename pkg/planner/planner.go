@@ -29,12 +29,14 @@ func NewPlanner(fw framework.Framework, snapshot *Snapshot) *Planner {
 
 // round is the state of one Plan call.
 type round struct {
-	sim      *simulation
-	pools    []*pool
-	daemons  []*group
-	nodes    []*plannedNode
-	unplaced []Unplaced
-	names    map[string]int
+	sim   *simulation
+	pools []*pool
+	// remaining is the sum of the requests of the pods not yet placed.
+	remaining corev1.ResourceList
+	daemons   []*group
+	nodes     []*plannedNode
+	unplaced  []Unplaced
+	names     map[string]int
 }
 
 // plannedNode is a node being planned (or in flight) and what it holds so far.
@@ -64,7 +66,7 @@ func (p *Planner) Plan(ctx context.Context, in Input) (Plan, error) {
 			}
 		}
 	}
-	r := &round{sim: newSimulation(p.fw, p.snapshot), pools: preparePools(in.NodePools, in.Pods), names: map[string]int{}}
+	r := &round{sim: newSimulation(p.fw, p.snapshot), pools: preparePools(in.NodePools), names: map[string]int{}}
 	addPotentialDomains(p.snapshot, r.pools)
 	daemons, err := groupPods(in.DaemonSetPods)
 	if err != nil {
@@ -80,11 +82,18 @@ func (p *Planner) Plan(ctx context.Context, in Input) (Plan, error) {
 	if err != nil {
 		return Plan{}, err
 	}
+	r.remaining = corev1.ResourceList{}
+	for _, g := range groups {
+		for range g.pods {
+			r.remaining = add(r.remaining, g.requests)
+		}
+	}
 	for _, g := range groups {
 		for _, pod := range g.pods {
 			if err := r.place(ctx, g, pod); err != nil {
 				return Plan{}, err
 			}
+			subtractRequests(r.remaining, g.requests)
 		}
 	}
 	return r.finish(), nil

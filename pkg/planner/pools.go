@@ -18,9 +18,7 @@ type pool struct {
 	// reqs are the NodePool's requirements plus its template labels.
 	reqs scheduling.Requirements
 	// types are the instance types reqs allow with an available offering, cheapest first.
-	types []*cloudprovider.InstanceType
-	// efficient are the types priced near the batch's dual prices for cpu and memory.
-	efficient map[string]bool
+	types     []*cloudprovider.InstanceType
 	remaining corev1.ResourceList
 	labels    map[string]string
 	taints    []corev1.Taint
@@ -37,10 +35,10 @@ var instanceTypeKeys = func() map[string]bool {
 	return keys
 }()
 
-func preparePools(inputs []NodePoolInput, pods []*corev1.Pod) []*pool {
+func preparePools(inputs []NodePoolInput) []*pool {
 	var out []*pool
 	for _, in := range inputs {
-		out = append(out, preparePool(in, pods))
+		out = append(out, preparePool(in))
 	}
 	sort.SliceStable(out, func(i, j int) bool {
 		wi, wj := weight(out[i]), weight(out[j])
@@ -59,7 +57,7 @@ func weight(p *pool) int32 {
 	return 0
 }
 
-func preparePool(in NodePoolInput, pods []*corev1.Pod) *pool {
+func preparePool(in NodePoolInput) *pool {
 	np := in.NodePool
 	p := &pool{name: np.Name, input: in, labels: map[string]string{}, remaining: in.Remaining.DeepCopy()}
 	reqs, err := scheduling.NewNodeSelectorRequirements(np.Spec.Template.Spec.Requirements...)
@@ -78,7 +76,6 @@ func preparePool(in NodePoolInput, pods []*corev1.Pod) *pool {
 	if len(p.types) == 0 {
 		p.err = fmt.Errorf("nodepool %s: no instance type with an available offering satisfies its requirements %s", np.Name, reqs)
 	}
-	p.efficient = efficientTypes(p.types, pods)
 	return p
 }
 

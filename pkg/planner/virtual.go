@@ -105,3 +105,12 @@ func subtract(remaining, used corev1.ResourceList) {
 		remaining[name] = left
 	}
 }
+
+// subtractRequests lowers total by requests.
+func subtractRequests(total, requests corev1.ResourceList) {
+	for name, q := range requests {
+		left := total[name]
+		left.Sub(q)
+		total[name] = left
+	}
+}

@@ -65,11 +65,32 @@ type supply struct{ cpu, mem, price float64 }
 func demand(pods []*corev1.Pod) (cpu, mem float64) {
 	var milli, bytes int64
 	for _, p := range pods {
-		requests := resourcehelper.PodRequests(p, resourcehelper.PodResourcesOptions{})
-		milli += requests.Cpu().MilliValue()
-		bytes += requests.Memory().Value()
+		m, b := podRequests(p)
+		milli += m
+		bytes += b
 	}
 	return float64(milli) / 1000, float64(bytes) / gib
+}
+
+// podRequests is a pod's cpu (millicores) and memory (bytes) request as the
+// scheduler counts it. Most pods only have containers, whose requests add up;
+// the others (init containers, overhead, pod-level resources) take the
+// scheduler's own helper, which allocates.
+func podRequests(p *corev1.Pod) (milli, bytes int64) {
+	if len(p.Spec.InitContainers) > 0 || p.Spec.Overhead != nil || p.Spec.Resources != nil {
+		requests := resourcehelper.PodRequests(p, resourcehelper.PodResourcesOptions{})
+		return requests.Cpu().MilliValue(), requests.Memory().Value()
+	}
+	for i := range p.Spec.Containers {
+		requests := p.Spec.Containers[i].Resources.Requests
+		if q, ok := requests[corev1.ResourceCPU]; ok {
+			milli += q.MilliValue()
+		}
+		if q, ok := requests[corev1.ResourceMemory]; ok {
+			bytes += q.Value()
+		}
+	}
+	return milli, bytes
 }
 
 // supplies are the types that can be bought.

@@ -229,3 +229,32 @@ func near(got, want float64) bool {
 	}
 	return math.Abs(got-want) <= 1e-9*math.Max(1, math.Abs(want))
 }
+
+func TestDemandCountsRequestsAsTheSchedulerDoes(t *testing.T) {
+	twoContainers := pod("1", "1Gi")
+	twoContainers.Spec.Containers = append(twoContainers.Spec.Containers, pod("500m", "512Mi").Spec.Containers[0])
+	// An init container larger than the app containers sets the pod's request.
+	bigInit := pod("1", "1Gi")
+	bigInit.Spec.InitContainers = pod("3", "1Gi").Spec.Containers
+	withOverhead := pod("1", "1Gi")
+	withOverhead.Spec.Overhead = corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("250m")}
+	noRequests := pod("1", "1Gi")
+	noRequests.Spec.Containers[0].Resources.Requests = nil
+	for _, tc := range []struct {
+		name     string
+		pod      *corev1.Pod
+		cpu, mem float64
+	}{
+		{"containers add up", twoContainers, 1.5, 1.5},
+		{"an init container larger than the rest", bigInit, 3, 1},
+		{"pod overhead", withOverhead, 1.25, 1},
+		{"no requests", noRequests, 0, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cpu, mem := demand([]*corev1.Pod{tc.pod})
+			if !near(cpu, tc.cpu) || !near(mem, tc.mem) {
+				t.Errorf("demand = %v cores, %v GiB, want %v, %v", cpu, mem, tc.cpu, tc.mem)
+			}
+		})
+	}
+}
