@@ -58,7 +58,7 @@ func (r *round) finish() Plan {
 			}
 			continue
 		}
-		types := typesFor(n.pool.types, n.Requirements, n.requested)
+		types := r.shapes.typesFor(n.pool.types, n.Requirements, n.requested, true)
 		if len(types) == 0 {
 			types = n.InstanceTypes
 		}

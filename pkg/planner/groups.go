@@ -27,9 +27,13 @@ type group struct {
 	// topologySensitive pods have spread or (anti-)affinity rules: their fit
 	// depends on where other pods are.
 	topologySensitive bool
+	// spread pods have topology spread constraints.
+	spread bool
 	// zoneSensitive pods have such rules over zones: a node planned for them must
 	// have its zone fixed.
 	zoneSensitive bool
+	// cursor is the first planned node the group's next pod may fit.
+	cursor int
 }
 
 // schedulingView is what makes two pods equivalent for placement.
@@ -86,7 +90,7 @@ func viewOf(pod *corev1.Pod) schedulingView {
 func newGroup(key string, pod *corev1.Pod, requests corev1.ResourceList) *group {
 	g := &group{key: key, requests: requests, alternatives: nodeRequirements(pod)}
 	if len(pod.Spec.TopologySpreadConstraints) > 0 {
-		g.topologySensitive = true
+		g.topologySensitive, g.spread = true, true
 		for _, c := range pod.Spec.TopologySpreadConstraints {
 			g.zoneSensitive = g.zoneSensitive || c.TopologyKey != corev1.LabelHostname
 		}

@@ -27,7 +27,7 @@ func (r *round) tryNew(ctx context.Context, g *group, pod *corev1.Pod, pl *pool)
 			continue
 		}
 		reqs := intersect(pl.reqs, alt)
-		candidates := withinLimits(typesFor(pl.types, reqs, g.requests), pl.remaining)
+		candidates := withinLimits(r.shapes.typesFor(pl.types, reqs, g.requests, len(alt) > 0), pl.remaining)
 		if len(candidates) == 0 {
 			continue
 		}
@@ -44,7 +44,7 @@ func (r *round) tryNew(ctx context.Context, g *group, pod *corev1.Pod, pl *pool)
 }
 
 func (r *round) tryNewIn(ctx context.Context, g *group, pod *corev1.Pod, pl *pool, reqs scheduling.Requirements, candidates []*cloudprovider.InstanceType) (bool, string, error) {
-	types := typesFor(candidates, reqs, g.requests)
+	types := r.shapes.typesFor(candidates, reqs, g.requests, false)
 	if len(types) == 0 {
 		return false, fmt.Sprintf("nodepool %s: no offering in %s", pl.name, reqs.Get(corev1.LabelTopologyZone)), nil
 	}
@@ -56,7 +56,7 @@ func (r *round) tryNewIn(ctx context.Context, g *group, pod *corev1.Pod, pl *poo
 	for _, d := range daemons {
 		need = add(need, podRequests(d))
 	}
-	if types = typesFor(types, reqs, need); len(types) == 0 {
+	if types = r.shapes.typesFor(types, reqs, need, false); len(types) == 0 {
 		return false, fmt.Sprintf("nodepool %s: no instance type holds the pod and its %d DaemonSet pods", pl.name, len(daemons)), nil
 	}
 	node := virtualNode(name, pl, reqs, types)

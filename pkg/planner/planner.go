@@ -29,8 +29,9 @@ func NewPlanner(fw framework.Framework, snapshot *Snapshot) *Planner {
 
 // round is the state of one Plan call.
 type round struct {
-	sim   *simulation
-	pools []*pool
+	sim    *simulation
+	pools  []*pool
+	shapes shapes
 	// remaining is the sum of the requests of the pods not yet placed.
 	remaining corev1.ResourceList
 	daemons   []*group
@@ -66,7 +67,7 @@ func (p *Planner) Plan(ctx context.Context, in Input) (Plan, error) {
 			}
 		}
 	}
-	r := &round{sim: newSimulation(p.fw, p.snapshot), pools: preparePools(in.NodePools), names: map[string]int{}}
+	r := &round{sim: newSimulation(p.fw, p.snapshot), pools: preparePools(in.NodePools), names: map[string]int{}, shapes: shapes{}}
 	addPotentialDomains(p.snapshot, r.pools)
 	daemons, err := groupPods(in.DaemonSetPods)
 	if err != nil {
@@ -102,10 +103,15 @@ func (p *Planner) Plan(ctx context.Context, in Input) (Plan, error) {
 // place puts pod on the first node that holds it, else on a new node; or records
 // why no NodePool can hold it.
 func (r *round) place(ctx context.Context, g *group, pod *corev1.Pod) error {
-	for _, n := range r.nodes {
-		ok, err := r.tryJoin(ctx, g, pod, n)
+	// Nodes before the group's cursor are known not to fit its pods: nodes only
+	// fill up and narrow, so a permanent failure stays one.
+	for i := g.cursor; i < len(r.nodes); i++ {
+		ok, permanent, err := r.tryJoin(ctx, g, pod, r.nodes[i])
 		if ok || err != nil {
 			return err
+		}
+		if permanent && i == g.cursor {
+			g.cursor++
 		}
 	}
 	var reasons []string
@@ -125,31 +131,33 @@ func (r *round) place(ctx context.Context, g *group, pod *corev1.Pod) error {
 
 // tryJoin places pod on n if some remaining instance type of n holds it with the
 // pods already there and the Filter plugins admit it.
-func (r *round) tryJoin(ctx context.Context, g *group, pod *corev1.Pod, n *plannedNode) (bool, error) {
+func (r *round) tryJoin(ctx context.Context, g *group, pod *corev1.Pod, n *plannedNode) (ok, permanent bool, err error) {
 	need := add(n.requested, g.requests)
 	if n.failed[g.key] || !holds(n.maxAlloc, need) {
-		return false, nil
+		return false, true, nil
 	}
 	for _, alt := range g.alternatives {
 		if podFits(n.Requirements, alt) != nil {
 			continue
 		}
 		reqs := intersect(n.Requirements, alt)
-		types := typesFor(n.InstanceTypes, reqs, need)
+		types := r.shapes.typesFor(n.InstanceTypes, reqs, need, len(alt) > 0)
 		if len(types) == 0 {
 			continue
 		}
 		relabeled := r.relabel(n, reqs, types, len(alt) > 0)
 		status := r.fitsPlanned(ctx, g, pod, n, relabeled)
 		if !status.IsSuccess() {
+			// Only pods whose fit does not depend on other pods fail for good.
 			if len(alt) == 0 && !g.topologySensitive && !r.sim.snapshot.HasAntiAffinityPods() {
 				n.failed[g.key] = true
+				return false, true, nil
 			}
-			return false, nil
+			return false, false, nil
 		}
-		return true, r.commitJoin(n, pod, reqs, types, need, relabeled)
+		return true, false, r.commitJoin(n, pod, reqs, types, need, relabeled)
 	}
-	return false, nil
+	return false, true, nil
 }
 
 // relabel returns n's node with the labels reqs and types fix, or nil when they

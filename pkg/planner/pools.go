@@ -97,34 +97,23 @@ func podFits(reqs, alt scheduling.Requirements) error {
 	return nil
 }
 
-// typesFor are the types of candidates that satisfy reqs, have an available offering
-// reqs allow, and hold requests.
-func typesFor(candidates []*cloudprovider.InstanceType, reqs scheduling.Requirements, requests corev1.ResourceList) []*cloudprovider.InstanceType {
-	matcher := scheduling.NewMatcher(reqs, instanceTypeKeys)
+// typesFor are the types of candidates that hold requests, have an available
+// offering reqs allow, and (when labels is true) satisfy reqs' label requirements.
+// Cheap checks first: it runs for every new node. Callers pass labels=false when
+// every candidate is known to satisfy reqs' labels already.
+func (c shapes) typesFor(candidates []*cloudprovider.InstanceType, reqs scheduling.Requirements, requests corev1.ResourceList, labels bool) []*cloudprovider.InstanceType {
+	need := demandOf(requests)
+	var matcher scheduling.Matcher
+	if labels {
+		matcher = scheduling.NewMatcher(reqs, instanceTypeKeys)
+	}
 	var out []*cloudprovider.InstanceType
 	for _, it := range candidates {
-		if fitsRequests(it, requests) && matcher.Compatible(it.Requirements) && len(it.Offerings.Available().Compatible(reqs)) > 0 {
+		if c.of(it).holds(need) && offered(it, reqs) && (!labels || matcher.Compatible(it.Requirements)) {
 			out = append(out, it)
 		}
 	}
 	return out
-}
-
-func fitsRequests(it *cloudprovider.InstanceType, requests corev1.ResourceList) bool {
-	allocatable := it.Allocatable()
-	for name, want := range requests {
-		have, ok := allocatable[name]
-		if !ok {
-			if want.IsZero() {
-				continue
-			}
-			return false
-		}
-		if have.Cmp(want) < 0 {
-			return false
-		}
-	}
-	return true
 }
 
 // withinLimits keeps the types whose capacity the NodePool's remaining limits hold.

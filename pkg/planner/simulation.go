@@ -67,7 +67,7 @@ func (s *simulation) place(pod *corev1.Pod, node string) error {
 
 func (s *simulation) prefilter(ctx context.Context, g *group, pod *corev1.Pod) *groupState {
 	if gs, ok := s.states[g.key]; ok && s.current(g, gs) {
-		if gs.antiPods {
+		if gs.antiPods || g.topologySensitive {
 			s.catchUp(ctx, gs, pod)
 		}
 		gs.seen = len(s.placed)
@@ -86,15 +86,15 @@ func (s *simulation) prefilter(ctx context.Context, g *group, pod *corev1.Pod) *
 }
 
 // current reports whether a group's PreFilter state still describes the snapshot,
-// possibly after catching up. Pods with spread or (anti-)affinity rules need a fresh
-// PreFilter after any placement: the spread plugin's AddPod extension tracks only
-// the two smallest domains, which goes wrong over three zones. Other pods only need
-// the (exact) AddPod extensions while pods with required anti-affinity exist.
+// possibly after catching up with the AddPod extensions. Pods with topology spread
+// rules need a fresh PreFilter after any placement: the spread plugin's AddPod
+// extension tracks only the two smallest domains, which goes wrong over three
+// zones. The inter-pod affinity plugin's AddPod extension is exact.
 func (s *simulation) current(g *group, gs *groupState) bool {
 	if gs.nodeVersion != s.snapshot.nodeVersion || gs.antiPods != s.snapshot.HasAntiAffinityPods() {
 		return false
 	}
-	return !g.topologySensitive || gs.seen == len(s.placed)
+	return !g.spread || gs.seen == len(s.placed)
 }
 
 // catchUp applies the pods placed since the state was computed.

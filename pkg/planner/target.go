@@ -23,11 +23,11 @@ func (r *round) target(candidates []*cloudprovider.InstanceType, reqs scheduling
 	var best *cloudprovider.InstanceType
 	bestCost := math.Inf(1)
 	for _, it := range candidates {
-		o, ok := it.Offerings.Available().Compatible(reqs).Cheapest()
+		price, ok := cheapestOffering(it, reqs)
 		if !ok {
 			continue
 		}
-		if cost := o.PricePerHour / share(it.Allocatable(), cpu, mem); cost < bestCost ||
+		if cost := price / share(it.Allocatable(), cpu, mem); cost < bestCost ||
 			(cost == bestCost && larger(it.Allocatable(), best.Allocatable())) {
 			best, bestCost = it, cost
 		}
