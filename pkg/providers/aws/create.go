@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	ec2v1 "github.com/tailor-sh/tailor/pkg/apis/ec2/v1"
 	karpv1 "github.com/tailor-sh/tailor/pkg/apis/karpenter/v1"
@@ -162,8 +161,6 @@ func launched(claim *karpv1.NodeClaim, inst *instance.Instance, types []*cloudpr
 	out.Labels[wellknown.CapacityTypeLabelKey] = inst.CapacityType
 	out.Status.ProviderID = inst.ProviderID()
 	out.Status.ImageID = imageOf(inst.Type, templates)
-	meta := metav1.Now()
-	out.Status.LastPodEventTime = meta
 	return out
 }
 
