@@ -33,6 +33,7 @@ func (r *round) addInFlight(in *Node) error {
 		},
 		pool: pl, inFlight: true, node: node, requested: requested,
 		maxAlloc: maxAllocatable(in.InstanceTypes), failed: map[string]bool{},
+		used: demandOf(requested), room: shapeOfList(maxAllocatable(in.InstanceTypes)),
 	}
 	r.nodes = append(r.nodes, n)
 	return nil

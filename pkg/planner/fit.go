@@ -89,3 +89,23 @@ func cheapestOffering(it *cloudprovider.InstanceType, reqs scheduling.Requiremen
 	}
 	return price, ok
 }
+
+// plus returns d + o.
+func (d demand) plus(o demand) demand {
+	out := demand{cpuMilli: d.cpuMilli + o.cpuMilli, memory: d.memory + o.memory, pods: d.pods + o.pods}
+	if len(d.extended)+len(o.extended) > 0 {
+		out.extended = add(d.extended, o.extended)
+	}
+	return out
+}
+
+// shapeOfList is a shape for a resource list (e.g. a node's largest allocatable).
+func shapeOfList(a corev1.ResourceList) shape {
+	s := shape{cpuMilli: a.Cpu().MilliValue(), memory: a.Memory().Value(), pods: a.Pods().Value(), extended: corev1.ResourceList{}}
+	for name, q := range a {
+		if name != corev1.ResourceCPU && name != corev1.ResourceMemory && name != corev1.ResourcePods {
+			s.extended[name] = q
+		}
+	}
+	return s
+}

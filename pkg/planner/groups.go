@@ -29,6 +29,11 @@ type group struct {
 	topologySensitive bool
 	// spread pods have topology spread constraints.
 	spread bool
+	// affinity pods have required pod affinity: a node they do not fit may fit
+	// later, once a matching pod is placed there.
+	affinity bool
+	// need is requests as integers.
+	need demand
 	// zoneSensitive pods have such rules over zones: a node planned for them must
 	// have its zone fixed.
 	zoneSensitive bool
@@ -88,7 +93,7 @@ func viewOf(pod *corev1.Pod) schedulingView {
 }
 
 func newGroup(key string, pod *corev1.Pod, requests corev1.ResourceList) *group {
-	g := &group{key: key, requests: requests, alternatives: nodeRequirements(pod)}
+	g := &group{key: key, requests: requests, alternatives: nodeRequirements(pod), need: demandOf(requests)}
 	if len(pod.Spec.TopologySpreadConstraints) > 0 {
 		g.topologySensitive, g.spread = true, true
 		for _, c := range pod.Spec.TopologySpreadConstraints {
@@ -97,6 +102,7 @@ func newGroup(key string, pod *corev1.Pod, requests corev1.ResourceList) *group 
 	}
 	if a := pod.Spec.Affinity; a != nil && (a.PodAffinity != nil || a.PodAntiAffinity != nil) {
 		g.topologySensitive = true
+		g.affinity = a.PodAffinity != nil && len(a.PodAffinity.RequiredDuringSchedulingIgnoredDuringExecution) > 0
 		for _, term := range affinityTerms(a) {
 			g.zoneSensitive = g.zoneSensitive || term.TopologyKey != corev1.LabelHostname
 		}

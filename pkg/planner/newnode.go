@@ -84,6 +84,7 @@ func (r *round) commitNew(pl *pool, node *corev1.Node, reqs scheduling.Requireme
 			Pods: []*corev1.Pod{pod}, DaemonSetPods: daemons, Labels: pl.labels, Taints: pl.taints,
 		},
 		pool: pl, node: node, requested: need, maxAlloc: maxAllocatable(types), failed: map[string]bool{},
+		used: demandOf(need), room: shapeOfList(maxAllocatable(types)),
 	}
 	r.nodes = append(r.nodes, n)
 	if pl.remaining != nil {

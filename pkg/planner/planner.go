@@ -48,7 +48,10 @@ type plannedNode struct {
 	node      *corev1.Node
 	requested corev1.ResourceList
 	maxAlloc  corev1.ResourceList
-	added     []*corev1.Pod
+	// used and room are requested and maxAlloc as integers, for the quick check.
+	used  demand
+	room  shape
+	added []*corev1.Pod
 	// failed holds the groups known not to fit (only for groups whose fit does not
 	// depend on other pods).
 	failed map[string]bool
@@ -132,10 +135,10 @@ func (r *round) place(ctx context.Context, g *group, pod *corev1.Pod) error {
 // tryJoin places pod on n if some remaining instance type of n holds it with the
 // pods already there and the Filter plugins admit it.
 func (r *round) tryJoin(ctx context.Context, g *group, pod *corev1.Pod, n *plannedNode) (ok, permanent bool, err error) {
-	need := add(n.requested, g.requests)
-	if n.failed[g.key] || !holds(n.maxAlloc, need) {
+	if n.failed[g.key] || !n.room.holds(n.used.plus(g.need)) {
 		return false, true, nil
 	}
+	need := add(n.requested, g.requests)
 	for _, alt := range g.alternatives {
 		if podFits(n.Requirements, alt) != nil {
 			continue
@@ -148,8 +151,9 @@ func (r *round) tryJoin(ctx context.Context, g *group, pod *corev1.Pod, n *plann
 		relabeled := r.relabel(n, reqs, types, len(alt) > 0)
 		status := r.fitsPlanned(ctx, g, pod, n, relabeled)
 		if !status.IsSuccess() {
-			// Only pods whose fit does not depend on other pods fail for good.
-			if len(alt) == 0 && !g.topologySensitive && !r.sim.snapshot.HasAntiAffinityPods() {
+			// Nodes only gain pods, so a failure is for good unless the pod has
+			// spread rules or required pod affinity, which more pods can satisfy.
+			if len(alt) == 0 && !g.spread && !g.affinity {
 				n.failed[g.key] = true
 				return false, true, nil
 			}
@@ -186,6 +190,7 @@ func (r *round) fitsPlanned(ctx context.Context, g *group, pod *corev1.Pod, n *p
 func (r *round) commitJoin(n *plannedNode, pod *corev1.Pod, reqs scheduling.Requirements, types []*cloudprovider.InstanceType, need corev1.ResourceList, relabeled *corev1.Node) error {
 	n.Requirements, n.InstanceTypes, n.requested = reqs, types, need
 	n.maxAlloc = maxAllocatable(types)
+	n.used, n.room = demandOf(need), shapeOfList(n.maxAlloc)
 	if relabeled != nil {
 		n.node = relabeled
 		r.sim.snapshot.SetNode(relabeled)
