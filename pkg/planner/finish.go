@@ -59,7 +59,7 @@ func (r *round) finish() Plan {
 			}
 			continue
 		}
-		types := r.shapes.typesFor(n.pool.types, n.Requirements, n.requested, true)
+		types := r.shapes.typesFor(n.pool.types, n.Requirements, n.requested, n.narrowed)
 		if len(types) == 0 {
 			types = n.InstanceTypes
 		}

@@ -33,7 +33,7 @@ func (r *round) tryNew(ctx context.Context, g *group, pod *corev1.Pod, pl *pool)
 		}
 		candidates = r.target(candidates, reqs)
 		for _, zoneReqs := range zoneChoices(g, reqs, candidates) {
-			ok, why, err := r.tryNewIn(ctx, g, pod, pl, zoneReqs, candidates)
+			ok, why, err := r.tryNewIn(ctx, g, pod, pl, zoneReqs, candidates, len(alt) > 0)
 			if ok || err != nil {
 				return ok, "", err
 			}
@@ -43,7 +43,7 @@ func (r *round) tryNew(ctx context.Context, g *group, pod *corev1.Pod, pl *pool)
 	return false, reason, nil
 }
 
-func (r *round) tryNewIn(ctx context.Context, g *group, pod *corev1.Pod, pl *pool, reqs scheduling.Requirements, candidates []*cloudprovider.InstanceType) (bool, string, error) {
+func (r *round) tryNewIn(ctx context.Context, g *group, pod *corev1.Pod, pl *pool, reqs scheduling.Requirements, candidates []*cloudprovider.InstanceType, narrowed bool) (bool, string, error) {
 	types := r.shapes.typesFor(candidates, reqs, g.requests, false)
 	if len(types) == 0 {
 		return false, fmt.Sprintf("nodepool %s: no offering in %s", pl.name, reqs.Get(corev1.LabelTopologyZone)), nil
@@ -65,10 +65,10 @@ func (r *round) tryNewIn(ctx context.Context, g *group, pod *corev1.Pod, pl *poo
 		return false, fmt.Sprintf("nodepool %s: %s", pl.name, status.Message()), nil
 	}
 	r.names[pl.name]++
-	return true, "", r.commitNew(pl, node, reqs, types, daemons, pod, need)
+	return true, "", r.commitNew(pl, node, reqs, types, daemons, pod, need, narrowed)
 }
 
-func (r *round) commitNew(pl *pool, node *corev1.Node, reqs scheduling.Requirements, types []*cloudprovider.InstanceType, daemons []*corev1.Pod, pod *corev1.Pod, need corev1.ResourceList) error {
+func (r *round) commitNew(pl *pool, node *corev1.Node, reqs scheduling.Requirements, types []*cloudprovider.InstanceType, daemons []*corev1.Pod, pod *corev1.Pod, need corev1.ResourceList, narrowed bool) error {
 	r.sim.snapshot.AddNode(node)
 	for _, d := range daemons {
 		if err := r.sim.place(d, node.Name); err != nil {
@@ -84,7 +84,7 @@ func (r *round) commitNew(pl *pool, node *corev1.Node, reqs scheduling.Requireme
 			Pods: []*corev1.Pod{pod}, DaemonSetPods: daemons, Labels: pl.labels, Taints: pl.taints,
 		},
 		pool: pl, node: node, requested: need, maxAlloc: maxAllocatable(types), failed: map[string]bool{},
-		used: demandOf(need), room: shapeOfList(maxAllocatable(types)),
+		used: demandOf(need), room: shapeOfList(maxAllocatable(types)), narrowed: narrowed,
 	}
 	r.nodes = append(r.nodes, n)
 	if pl.remaining != nil {

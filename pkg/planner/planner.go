@@ -48,6 +48,8 @@ type plannedNode struct {
 	node      *corev1.Node
 	requested corev1.ResourceList
 	maxAlloc  corev1.ResourceList
+	// narrowed is true once a pod's node requirements narrowed the node's.
+	narrowed bool
 	// used and room are requested and maxAlloc as integers, for the quick check.
 	used  demand
 	room  shape
@@ -159,7 +161,7 @@ func (r *round) tryJoin(ctx context.Context, g *group, pod *corev1.Pod, n *plann
 			}
 			return false, false, nil
 		}
-		return true, false, r.commitJoin(n, pod, reqs, types, need, relabeled)
+		return true, false, r.commitJoin(n, pod, reqs, types, need, relabeled, len(alt) > 0)
 	}
 	return false, true, nil
 }
@@ -187,8 +189,9 @@ func (r *round) fitsPlanned(ctx context.Context, g *group, pod *corev1.Pod, n *p
 	return r.sim.fitsNodeInfo(ctx, g, pod, candidate)
 }
 
-func (r *round) commitJoin(n *plannedNode, pod *corev1.Pod, reqs scheduling.Requirements, types []*cloudprovider.InstanceType, need corev1.ResourceList, relabeled *corev1.Node) error {
+func (r *round) commitJoin(n *plannedNode, pod *corev1.Pod, reqs scheduling.Requirements, types []*cloudprovider.InstanceType, need corev1.ResourceList, relabeled *corev1.Node, narrowing bool) error {
 	n.Requirements, n.InstanceTypes, n.requested = reqs, types, need
+	n.narrowed = n.narrowed || narrowing
 	n.maxAlloc = maxAllocatable(types)
 	n.used, n.room = demandOf(need), shapeOfList(n.maxAlloc)
 	if relabeled != nil {

@@ -3,8 +3,6 @@ package planner
 import (
 	"math"
 
-	corev1 "k8s.io/api/core/v1"
-
 	"github.com/tailor-sh/tailor/pkg/apis/wellknown"
 	"github.com/tailor-sh/tailor/pkg/cloudprovider"
 	"github.com/tailor-sh/tailor/pkg/scheduling"
@@ -17,6 +15,7 @@ import (
 // smallest of the family (or any cheaper type) that holds what it got.
 func (r *round) target(candidates []*cloudprovider.InstanceType, reqs scheduling.Requirements) []*cloudprovider.InstanceType {
 	cpu, mem := r.remaining.Cpu().AsApproximateFloat64(), r.remaining.Memory().AsApproximateFloat64()
+	// share compares bytes with bytes and cores with cores.
 	if len(candidates) < 2 || (cpu <= 0 && mem <= 0) {
 		return candidates
 	}
@@ -27,26 +26,27 @@ func (r *round) target(candidates []*cloudprovider.InstanceType, reqs scheduling
 		if !ok {
 			continue
 		}
-		if cost := price / share(it.Allocatable(), cpu, mem); cost < bestCost ||
-			(cost == bestCost && larger(it.Allocatable(), best.Allocatable())) {
+		sh := r.shapes.of(it)
+		if cost := price / share(sh, cpu, mem); cost < bestCost ||
+			(cost == bestCost && sh.cpuMilli > r.shapes.of(best).cpuMilli) {
 			best, bestCost = it, cost
 		}
 	}
 	if best == nil {
 		return candidates
 	}
-	return familyUpTo(candidates, best)
+	return r.familyUpTo(candidates, best)
 }
 
 // share is the fraction of the remaining (cpu, mem) demand a node of allocatable
 // holds when filled at the demand's ratio.
-func share(allocatable corev1.ResourceList, cpu, mem float64) float64 {
+func share(allocatable shape, cpu, mem float64) float64 {
 	s := math.Inf(1)
 	if cpu > 0 {
-		s = math.Min(s, allocatable.Cpu().AsApproximateFloat64()/cpu)
+		s = math.Min(s, float64(allocatable.cpuMilli)/1000/cpu)
 	}
 	if mem > 0 {
-		s = math.Min(s, allocatable.Memory().AsApproximateFloat64()/mem)
+		s = math.Min(s, float64(allocatable.memory)/mem)
 	}
 	if s <= 0 {
 		return math.SmallestNonzeroFloat64
@@ -55,15 +55,16 @@ func share(allocatable corev1.ResourceList, cpu, mem float64) float64 {
 }
 
 // familyUpTo keeps best and the types of its family no larger than it.
-func familyUpTo(candidates []*cloudprovider.InstanceType, best *cloudprovider.InstanceType) []*cloudprovider.InstanceType {
+func (r *round) familyUpTo(candidates []*cloudprovider.InstanceType, best *cloudprovider.InstanceType) []*cloudprovider.InstanceType {
 	family := best.Requirements.Get(wellknown.InstanceFamilyLabelKey)
 	if family.Len() != 1 {
 		return []*cloudprovider.InstanceType{best}
 	}
-	limit := best.Allocatable()
+	limit := r.shapes.of(best)
 	var out []*cloudprovider.InstanceType
 	for _, it := range candidates {
-		if it.Requirements.Get(wellknown.InstanceFamilyLabelKey).Has(family.Any()) && holds(limit, it.Allocatable()) {
+		s := r.shapes.of(it)
+		if s.cpuMilli <= limit.cpuMilli && s.memory <= limit.memory && it.Requirements.Get(wellknown.InstanceFamilyLabelKey).Has(family.Any()) {
 			out = append(out, it)
 		}
 	}
