@@ -127,13 +127,7 @@ func (s *Simulator) AddImage(img Image) string {
 func (s *Simulator) Images() []Image {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make([]Image, 0, len(s.ec2.images))
-	for _, img := range s.ec2.images {
-		c := *img
-		c.Tags = maps.Clone(img.Tags)
-		out = append(out, c)
-	}
-	return out
+	return cloneTagged(s.ec2.images, func(img *Image) *map[string]string { return &img.Tags })
 }
 
 // DefaultImages returns the current public images the SSM aliases resolve to.

@@ -233,26 +233,14 @@ func (s *Simulator) AddSecurityGroup(name string, tags map[string]string) string
 func (s *Simulator) Subnets() []Subnet {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make([]Subnet, 0, len(s.ec2.subnets))
-	for _, sn := range s.ec2.subnets {
-		c := *sn
-		c.Tags = maps.Clone(sn.Tags)
-		out = append(out, c)
-	}
-	return out
+	return cloneTagged(s.ec2.subnets, func(sn *Subnet) *map[string]string { return &sn.Tags })
 }
 
 // SecurityGroups returns a copy of every security group.
 func (s *Simulator) SecurityGroups() []SecurityGroup {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make([]SecurityGroup, 0, len(s.ec2.groups))
-	for _, sg := range s.ec2.groups {
-		c := *sg
-		c.Tags = maps.Clone(sg.Tags)
-		out = append(out, c)
-	}
-	return out
+	return cloneTagged(s.ec2.groups, func(sg *SecurityGroup) *map[string]string { return &sg.Tags })
 }
 
 // SpotPrice is the spot price DescribeSpotPriceHistory reports for a type in a
@@ -269,3 +257,14 @@ func (s *Simulator) Offered(instanceType, zone string) bool {
 
 // ZoneID is the id of a zone, e.g. "usw2-az1" for "us-west-2a".
 func (s *Simulator) ZoneID(zone string) string { return s.ec2.zoneIDs[zone] }
+
+// cloneTagged copies items, each with its own copy of the tags tags points at.
+func cloneTagged[T any](items []*T, tags func(*T) *map[string]string) []T {
+	out := make([]T, 0, len(items))
+	for _, item := range items {
+		c := *item
+		*tags(&c) = maps.Clone(*tags(item))
+		out = append(out, c)
+	}
+	return out
+}

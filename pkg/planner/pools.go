@@ -26,15 +26,6 @@ type pool struct {
 	err error
 }
 
-// instanceTypeKeys are labels instance types define when they have the attribute.
-var instanceTypeKeys = func() map[string]bool {
-	keys := map[string]bool{}
-	for _, k := range wellknown.WellKnownLabels {
-		keys[k] = k != wellknown.NodePoolLabelKey
-	}
-	return keys
-}()
-
 func preparePools(inputs []NodePoolInput) []*pool {
 	var out []*pool
 	for _, in := range inputs {
@@ -72,7 +63,7 @@ func preparePool(in NodePoolInput) *pool {
 	reqs.Add(scheduling.NewRequirement(wellknown.NodePoolLabelKey, corev1.NodeSelectorOpIn, np.Name))
 	p.reqs = reqs
 	p.taints = np.Spec.Template.Spec.Taints.Core()
-	p.types = cloudprovider.Compatible(in.InstanceTypes, reqs, instanceTypeKeys)
+	p.types = cloudprovider.Compatible(in.InstanceTypes, reqs, wellknown.InstanceTypeLabels)
 	if len(p.types) == 0 {
 		p.err = fmt.Errorf("nodepool %s: no instance type with an available offering satisfies its requirements %s", np.Name, reqs)
 	}
@@ -90,7 +81,7 @@ func podFits(reqs, alt scheduling.Requirements) error {
 			}
 			continue
 		}
-		if !instanceTypeKeys[key] && !r.AllowsAbsence() {
+		if !wellknown.InstanceTypeLabels[key] && !r.AllowsAbsence() {
 			return fmt.Errorf("label %s is not set on nodes of this NodePool (%s)", key, r)
 		}
 	}
@@ -105,7 +96,7 @@ func (c shapes) typesFor(candidates []*cloudprovider.InstanceType, reqs scheduli
 	need := demandOf(requests)
 	var matcher scheduling.Matcher
 	if labels {
-		matcher = scheduling.NewMatcher(reqs, instanceTypeKeys)
+		matcher = scheduling.NewMatcher(reqs, wellknown.InstanceTypeLabels)
 	}
 	var out []*cloudprovider.InstanceType
 	for _, it := range candidates {

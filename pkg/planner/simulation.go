@@ -71,9 +71,7 @@ func (s *simulation) prefilter(ctx context.Context, g *group, pod *corev1.Pod) *
 			s.catchUp(ctx, gs, pod)
 		}
 		gs.seen = len(s.placed)
-		if gs.status.IsSuccess() {
-			return gs
-		}
+		return gs
 	}
 	state := framework.NewCycleState()
 	result, status, _ := s.fw.RunPreFilterPlugins(ctx, state, pod)

@@ -84,6 +84,19 @@ var WellKnownLabels = []string{
 	InstanceCapabilityFlexLabelKey,
 }
 
+// InstanceTypeLabels are the well-known labels an instance type sets when it has
+// the attribute (all but the NodePool's): a requirement that one be present rules
+// out the types without it. Read-only.
+var InstanceTypeLabels = func() map[string]bool {
+	keys := make(map[string]bool, len(WellKnownLabels))
+	for _, k := range WellKnownLabels {
+		if k != NodePoolLabelKey {
+			keys[k] = true
+		}
+	}
+	return keys
+}()
+
 // RestrictedLabels may never be set by a NodePool, neither as a template label nor
 // as a requirement: the system assigns them.
 var RestrictedLabels = []string{NodePoolLabelKey, HostnameLabelKey, EC2NodeClassLabelKey}

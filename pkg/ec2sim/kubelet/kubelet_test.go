@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
-	"os"
 	"testing"
 	"time"
 
@@ -25,19 +24,7 @@ import (
 
 var env *harness.Environment
 
-func TestMain(m *testing.M) {
-	var err error
-	env, err = harness.Start()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	code := m.Run()
-	if err := env.Stop(); err != nil {
-		fmt.Fprintln(os.Stderr, "stopping control plane:", err)
-	}
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { harness.Main(m, &env) }
 
 const nodeConfigUserData = `MIME-Version: 1.0
 Content-Type: multipart/mixed; boundary="//"

@@ -67,7 +67,7 @@ func (p *CloudProvider) launchableTypes(nodeClass *ec2v1.EC2NodeClass, claim *ka
 	}
 	var allowed, available []*cloudprovider.InstanceType
 	for _, it := range all {
-		if it.Requirements.Compatible(reqs, instanceTypeKeys) != nil || !fits(it, claim.Spec.Resources.Requests) {
+		if it.Requirements.Compatible(reqs, wellknown.InstanceTypeLabels) != nil || !fits(it, claim.Spec.Resources.Requests) {
 			continue
 		}
 		allowed = append(allowed, it)
@@ -84,16 +84,6 @@ func (p *CloudProvider) launchableTypes(nodeClass *ec2v1.EC2NodeClass, claim *ka
 	cloudprovider.SortByPrice(available, reqs)
 	return available, nil
 }
-
-// instanceTypeKeys are the labels instance types define when they have the
-// attribute: a requirement that one be present rules out types without it.
-var instanceTypeKeys = func() map[string]bool {
-	keys := map[string]bool{}
-	for _, k := range wellknown.WellKnownLabels {
-		keys[k] = k != wellknown.NodePoolLabelKey
-	}
-	return keys
-}()
 
 func fits(it *cloudprovider.InstanceType, requests corev1.ResourceList) bool {
 	allocatable := it.Allocatable()

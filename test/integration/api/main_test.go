@@ -4,8 +4,6 @@
 package api_test
 
 import (
-	"fmt"
-	"os"
 	"testing"
 
 	"github.com/tailor-sh/tailor/test/integration/harness"
@@ -13,16 +11,4 @@ import (
 
 var env *harness.Environment
 
-func TestMain(m *testing.M) {
-	var err error
-	env, err = harness.Start()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	code := m.Run()
-	if err := env.Stop(); err != nil {
-		fmt.Fprintln(os.Stderr, "stopping control plane:", err)
-	}
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { harness.Main(m, &env) }

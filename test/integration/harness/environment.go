@@ -93,3 +93,18 @@ func (e *Environment) WriteKubeconfig(path string) error {
 	}
 	return nil
 }
+
+// Main is a test package's TestMain: it starts a control plane into *env, runs the
+// tests and stops it, exiting with the tests' code.
+func Main(m interface{ Run() int }, env **Environment) {
+	var err error
+	if *env, err = Start(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	if err := (*env).Stop(); err != nil {
+		fmt.Fprintln(os.Stderr, "stopping control plane:", err)
+	}
+	os.Exit(code)
+}

@@ -38,8 +38,11 @@ func Config(sim *ec2sim.Simulator) aws.Config {
 }
 
 // NewClients returns SDK clients for sim.
-func NewClients(sim *ec2sim.Simulator) Clients {
-	cfg := Config(sim)
+func NewClients(sim *ec2sim.Simulator) Clients { return ClientsFor(Config(sim)) }
+
+// ClientsFor returns SDK clients for cfg, e.g. Config(sim) with a test's own retry
+// settings.
+func ClientsFor(cfg aws.Config) Clients {
 	return Clients{
 		EC2:     ec2.NewFromConfig(cfg),
 		SSM:     ssm.NewFromConfig(cfg),

@@ -63,10 +63,11 @@ func (p *Provider) Create(ctx context.Context, req LaunchRequest) (*Instance, er
 	if ct == "" {
 		ct = CapacityTypeFor(req)
 	}
-	if ct == "" || len(overrides(req, ct)) == 0 {
+	ovs := overrides(req, ct)
+	if len(ovs) == 0 {
 		return nil, cloudprovider.NewInsufficientCapacityError(fmt.Errorf("no available offering matches requirements %s", req.Requirements))
 	}
-	fr := fleetRequest{input: fleetInput(req, ct, overrides(req, ct), 1), capacityType: ct, zoneOfSubnet: zoneOfSubnet(req)}
+	fr := fleetRequest{input: fleetInput(req, ct, ovs, 1), capacityType: ct, zoneOfSubnet: zoneOfSubnet(req)}
 	inst, err := p.fleet.Add(ctx, fr)
 	if err != nil {
 		return nil, err

@@ -81,13 +81,7 @@ func fastRetryingClients(sim *ec2sim.Simulator) awstest.Clients {
 }
 
 // definedKeys are the labels every instance type sets when it has the attribute.
-func definedKeys() map[string]bool {
-	out := make(map[string]bool, len(wellknown.WellKnownLabels))
-	for _, k := range wellknown.WellKnownLabels {
-		out[k] = true
-	}
-	return out
-}
+func definedKeys() map[string]bool { return wellknown.InstanceTypeLabels }
 
 // requirement is shorthand for a NodePool requirement.
 func requirement(key string, op corev1.NodeSelectorOperator, values ...string) *scheduling.Requirement {

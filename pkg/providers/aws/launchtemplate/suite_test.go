@@ -6,11 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/ec2"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -22,6 +17,7 @@ import (
 	"github.com/tailor-sh/tailor/pkg/apis/wellknown"
 	"github.com/tailor-sh/tailor/pkg/cloudprovider"
 	"github.com/tailor-sh/tailor/pkg/ec2sim"
+	"github.com/tailor-sh/tailor/pkg/providers/aws/awstest"
 	"github.com/tailor-sh/tailor/pkg/providers/aws/nodeclass"
 	"github.com/tailor-sh/tailor/pkg/providers/aws/settings"
 	"github.com/tailor-sh/tailor/pkg/providers/aws/userdata"
@@ -43,15 +39,11 @@ func newEnv(t *testing.T) *env {
 	t.Helper()
 	sim := ec2sim.New(ec2sim.Options{ClusterName: clusterName})
 	t.Cleanup(sim.Close)
-	cfg := aws.Config{
-		Region:           sim.Region(),
-		Credentials:      credentials.NewStaticCredentialsProvider("AKID", "SECRET", ""),
-		RetryMaxAttempts: 1,
-	}
-	endpoint := aws.String(sim.URL())
-	ec2Client := ec2.NewFromConfig(cfg, func(o *ec2.Options) { o.BaseEndpoint = endpoint })
-	ssmClient := ssm.NewFromConfig(cfg, func(o *ssm.Options) { o.BaseEndpoint = endpoint })
-	iamClient := iam.NewFromConfig(cfg, func(o *iam.Options) { o.BaseEndpoint = endpoint })
+	// One attempt: these tests want an error at once, not after retries.
+	cfg := awstest.Config(sim)
+	cfg.Retryer, cfg.RetryMaxAttempts = nil, 1
+	clients := awstest.ClientsFor(cfg)
+	ec2Client, ssmClient, iamClient := clients.EC2, clients.SSM, clients.IAM
 	s := settings.Settings{
 		ClusterName:     clusterName,
 		ClusterEndpoint: "https://ABCDEF.gr7.us-west-2.eks.amazonaws.com",

@@ -8,11 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
@@ -20,6 +16,7 @@ import (
 
 	ec2v1 "github.com/tailor-sh/tailor/pkg/apis/ec2/v1"
 	"github.com/tailor-sh/tailor/pkg/ec2sim"
+	"github.com/tailor-sh/tailor/pkg/providers/aws/awstest"
 	"github.com/tailor-sh/tailor/pkg/providers/aws/settings"
 )
 
@@ -37,15 +34,11 @@ func newEnv(t *testing.T) *env {
 	t.Helper()
 	sim := ec2sim.New(ec2sim.Options{ClusterName: clusterName})
 	t.Cleanup(sim.Close)
-	cfg := aws.Config{
-		Region:           sim.Region(),
-		Credentials:      credentials.NewStaticCredentialsProvider("AKID", "SECRET", ""),
-		RetryMaxAttempts: 1,
-	}
-	endpoint := aws.String(sim.URL())
-	ec2Client := ec2.NewFromConfig(cfg, func(o *ec2.Options) { o.BaseEndpoint = endpoint })
-	ssmClient := ssm.NewFromConfig(cfg, func(o *ssm.Options) { o.BaseEndpoint = endpoint })
-	iamClient := iam.NewFromConfig(cfg, func(o *iam.Options) { o.BaseEndpoint = endpoint })
+	// One attempt: these tests want an error at once, not after retries.
+	cfg := awstest.Config(sim)
+	cfg.Retryer, cfg.RetryMaxAttempts = nil, 1
+	clients := awstest.ClientsFor(cfg)
+	ec2Client, ssmClient, iamClient := clients.EC2, clients.SSM, clients.IAM
 	clk := clocktesting.NewFakeClock(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
 	s := settings.Settings{ClusterName: clusterName, Region: sim.Region(), KubernetesVersion: "1.34"}
 	return &env{sim: sim, clock: clk, iam: iamClient, resolver: NewResolver(ec2Client, ssmClient, iamClient, s, clk)}
