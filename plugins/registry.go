@@ -4,14 +4,22 @@
 package plugins
 
 import (
+	"context"
 	"sync"
 
 	"k8s.io/kubernetes/cmd/kube-scheduler/app"
+	schedulerappconfig "k8s.io/kubernetes/cmd/kube-scheduler/app/config"
+	"k8s.io/kubernetes/cmd/kube-scheduler/app/options"
+	"k8s.io/kubernetes/pkg/scheduler"
 	"k8s.io/kubernetes/pkg/scheduler/apis/config"
+	frameworkplugins "k8s.io/kubernetes/pkg/scheduler/framework/plugins"
+	frameworkruntime "k8s.io/kubernetes/pkg/scheduler/framework/runtime"
 	"sigs.k8s.io/scheduler-plugins/pkg/capacityscheduling"
 	"sigs.k8s.io/scheduler-plugins/pkg/coscheduling"
 	"sigs.k8s.io/scheduler-plugins/pkg/noderesources"
 	"sigs.k8s.io/scheduler-plugins/pkg/preemptiontoleration"
+
+	"github.com/tailor-sh/tailor/plugins/provisioner"
 
 	// Register the argument types (our ProvisionerArgs; CoschedulingArgs, ...) with
 	// the scheduler's config scheme, so that profiles can configure them.
@@ -19,18 +27,51 @@ import (
 	_ "sigs.k8s.io/scheduler-plugins/apis/config/scheme"
 )
 
-// Options returns the app options that register every plugin the binary ships:
+// outOfTree returns the plugins the binary adds to kube-scheduler's:
+//   - Provisioner: plans and requests new nodes for pods no existing node fits.
 //   - Coscheduling: all-or-nothing scheduling of a PodGroup (gangs).
 //   - CapacityScheduling: ElasticQuota per namespace, with borrowing.
 //   - PreemptionToleration: pods that tolerate preemption for a while.
 //   - NodeResourcesAllocatable: score nodes by allocatable resources.
-func Options() []app.Option {
-	return []app.Option{
-		app.WithPlugin(coscheduling.Name, coscheduling.New),
-		app.WithPlugin(capacityscheduling.Name, capacityscheduling.New),
-		app.WithPlugin(preemptiontoleration.Name, preemptiontoleration.New),
-		app.WithPlugin(noderesources.AllocatableName, noderesources.NewAllocatable),
+func outOfTree() frameworkruntime.Registry {
+	return frameworkruntime.Registry{
+		provisioner.Name:              provisioner.Factory(provisioner.Deps{Registry: Registry, Profile: Profile}),
+		coscheduling.Name:             coscheduling.New,
+		capacityscheduling.Name:       capacityscheduling.New,
+		preemptiontoleration.Name:     preemptiontoleration.New,
+		noderesources.AllocatableName: noderesources.NewAllocatable,
 	}
+}
+
+// Options returns the app options that register every plugin of outOfTree.
+func Options() []app.Option {
+	var opts []app.Option
+	for name, factory := range outOfTree() {
+		opts = append(opts, app.WithPlugin(name, factory))
+	}
+	return opts
+}
+
+// Registry returns every plugin the scheduler binary can run: kube-scheduler's
+// in-tree plugins and outOfTree. The Provisioner builds its planning framework
+// from it.
+func Registry() frameworkruntime.Registry {
+	reg := frameworkplugins.NewInTreeRegistry()
+	if err := reg.Merge(outOfTree()); err != nil {
+		panic(err) // a name clash with an in-tree plugin is a programming error
+	}
+	return reg
+}
+
+// Setup builds the scheduler from opts with every plugin the binary ships (and
+// extra ones, for tests), then records its profiles for Profile.
+func Setup(ctx context.Context, opts *options.Options, extra ...app.Option) (*schedulerappconfig.CompletedConfig, *scheduler.Scheduler, error) {
+	cc, sched, err := app.Setup(ctx, opts, append(Options(), extra...)...)
+	if err != nil {
+		return nil, nil, err
+	}
+	SetProfiles(cc.ComponentConfig.Profiles)
+	return cc, sched, nil
 }
 
 // profiles holds the scheduler's completed profiles by scheduler name.

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -16,9 +15,7 @@ import (
 	"k8s.io/component-base/version/verflag"
 	"k8s.io/klog/v2"
 	"k8s.io/kubernetes/cmd/kube-scheduler/app"
-	schedulerappconfig "k8s.io/kubernetes/cmd/kube-scheduler/app/config"
 	"k8s.io/kubernetes/cmd/kube-scheduler/app/options"
-	"k8s.io/kubernetes/pkg/scheduler"
 
 	"github.com/tailor-sh/tailor/plugins"
 )
@@ -115,22 +112,11 @@ func runScheduler(cmd *cobra.Command, opts *options.Options) error {
 	cliflag.PrintFlags(cmd.Flags())
 
 	ctx := server.SetupSignalContext()
-	cc, sched, err := setupScheduler(ctx, opts, plugins.Options()...)
+	cc, sched, err := plugins.Setup(ctx, opts)
 	if err != nil {
 		return err
 	}
 	fg.(featuregate.MutableFeatureGate).AddMetrics()
 	opts.ComponentGlobalsRegistry.AddMetrics()
 	return app.Run(ctx, cc, sched)
-}
-
-// setupScheduler builds the scheduler, and with it every profile's plugins, then
-// records the profiles for plugins.Profile.
-func setupScheduler(ctx context.Context, opts *options.Options, registry ...app.Option) (*schedulerappconfig.CompletedConfig, *scheduler.Scheduler, error) {
-	cc, sched, err := app.Setup(ctx, opts, registry...)
-	if err != nil {
-		return nil, nil, err
-	}
-	plugins.SetProfiles(cc.ComponentConfig.Profiles)
-	return cc, sched, nil
 }

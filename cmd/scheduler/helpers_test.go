@@ -16,18 +16,11 @@ import (
 	"testing"
 
 	v1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/runtime"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
-	fwk "k8s.io/kube-scheduler/framework"
-	"k8s.io/kubernetes/cmd/kube-scheduler/app"
 	"k8s.io/kubernetes/cmd/kube-scheduler/app/options"
 	schedconfig "k8s.io/kubernetes/pkg/scheduler/apis/config"
-	"k8s.io/kubernetes/pkg/scheduler/framework"
-	frameworkruntime "k8s.io/kubernetes/pkg/scheduler/framework/runtime"
 	"sigs.k8s.io/yaml"
 
-	"github.com/tailor-sh/tailor/pkg/apis/config"
-	"github.com/tailor-sh/tailor/pkg/apis/config/validation"
 	"github.com/tailor-sh/tailor/plugins"
 )
 
@@ -35,48 +28,6 @@ const (
 	manifestsDir    = "../../manifests/scheduler"
 	provisionerName = "Provisioner"
 )
-
-// TEST CODE ONLY. provisionerStandIn stands in for the Provisioner plugin until
-// plugins/provisioner exists and plugins.Options registers it; from then on the
-// tests load the real one (see registry). Like the real plugin's New, its New
-// type-checks and validates the args, so bad args fail Setup the same way.
-type provisionerStandIn struct{}
-
-var _ framework.PostFilterPlugin = provisionerStandIn{}
-
-func (provisionerStandIn) Name() string { return provisionerName }
-
-func (provisionerStandIn) PostFilter(context.Context, fwk.CycleState, *v1.Pod, framework.NodeToStatusReader) (*framework.PostFilterResult, *fwk.Status) {
-	return nil, fwk.NewStatus(fwk.Unschedulable)
-}
-
-func newProvisionerStandIn(_ context.Context, obj runtime.Object, _ framework.Handle) (framework.Plugin, error) {
-	args, ok := obj.(*config.ProvisionerArgs)
-	if !ok {
-		return nil, fmt.Errorf("want args of type ProvisionerArgs, got %T", obj)
-	}
-	if err := validation.ValidateProvisionerArgs(nil, args); err != nil {
-		return nil, err
-	}
-	return provisionerStandIn{}, nil
-}
-
-// registry is what the binary registers, plus the stand-in while no real
-// Provisioner is registered.
-func registry(t *testing.T) []app.Option {
-	t.Helper()
-	opts := plugins.Options()
-	reg := frameworkruntime.Registry{}
-	for _, opt := range opts {
-		if err := opt(reg); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if _, ok := reg[provisionerName]; !ok {
-		opts = append(opts, app.WithPlugin(provisionerName, newProvisionerStandIn))
-	}
-	return opts
-}
 
 // shippedConfig is one KubeSchedulerConfiguration found in manifests/scheduler.
 type shippedConfig struct {
@@ -297,7 +248,7 @@ func load(t *testing.T, data []byte, kubeconfig string) (*loaded, error) {
 	opts.SecureServing.BindPort = 0 // no listener, and so no delegated auth set-up
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel() // stops the caches some plugins start
-	cc, sched, err := setupScheduler(ctx, opts, registry(t)...)
+	cc, sched, err := plugins.Setup(ctx, opts)
 	if err != nil {
 		return nil, err
 	}

@@ -92,4 +92,8 @@ type CapacityRequestList struct {
 const (
 	ConditionTypeAccepted = "Accepted"
 	ConditionTypeLaunched = "Launched"
+
+	// ReasonLaunchFailed on Launched=False says the launcher gave up on the request;
+	// the scheduler then plans its pods again.
+	ReasonLaunchFailed = "LaunchFailed"
 )

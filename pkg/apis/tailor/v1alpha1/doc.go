@@ -1,5 +1,6 @@
 // Package v1alpha1 holds the project's own API, group tailor.sh: the CapacityRequest
-// the scheduler plugin hands to the launcher.
+// the scheduler plugin hands to the launcher, and the InstanceTypeCatalog the launcher
+// publishes for the scheduler.
 //
 // +kubebuilder:object:generate=true
 // +groupName=tailor.sh
@@ -20,5 +21,5 @@ var (
 )
 
 func init() {
-	SchemeBuilder.Register(&CapacityRequest{}, &CapacityRequestList{})
+	SchemeBuilder.Register(&CapacityRequest{}, &CapacityRequestList{}, &InstanceTypeCatalog{}, &InstanceTypeCatalogList{})
 }

@@ -1,0 +1,74 @@
+package provisioner
+
+import (
+	"context"
+	"fmt"
+
+	corev1 "k8s.io/api/core/v1"
+	fwk "k8s.io/kube-scheduler/framework"
+	"k8s.io/kubernetes/pkg/scheduler/framework"
+
+	tailorv1alpha1 "github.com/tailor-sh/tailor/pkg/apis/tailor/v1alpha1"
+)
+
+// PostFilter runs when no existing node fits pod. It never plans on the cycle: a
+// pod that waits for a request in flight is told which; any other joins the open
+// batch. Either way the pod stays unschedulable until a node appears.
+func (p *Provisioner) PostFilter(_ context.Context, _ fwk.CycleState, pod *corev1.Pod, _ framework.NodeToStatusReader) (*framework.PostFilterResult, *fwk.Status) {
+	if request, ok := p.flight.waitsFor(pod.UID, p.now()); ok {
+		return nil, fwk.NewStatus(fwk.Unschedulable, fmt.Sprintf("waiting for the node of capacity request %s", request))
+	}
+	p.window.add(pod)
+	return nil, fwk.NewStatus(fwk.Unschedulable, "no node fits yet: new capacity is being planned")
+}
+
+// Filter keeps a node launched for a capacity request for the pods planned onto it
+// until they are bound (or the reservation lapses), so that other pods do not take
+// the room they were promised. DaemonSet pods are never kept off.
+func (p *Provisioner) Filter(_ context.Context, _ fwk.CycleState, pod *corev1.Pod, nodeInfo fwk.NodeInfo) *fwk.Status {
+	request := requestOf(nodeInfo.Node())
+	if request == "" || ownedByDaemonSet(pod) {
+		return nil
+	}
+	if reserved, member := p.flight.reservedFor(request, pod.UID, p.now()); reserved && !member {
+		return fwk.NewStatus(fwk.Unschedulable, "node is kept for the pods it was launched for")
+	}
+	return nil
+}
+
+// Score prefers, for a pod planned onto a capacity request, the node launched for it.
+func (p *Provisioner) Score(_ context.Context, _ fwk.CycleState, pod *corev1.Pod, nodeInfo fwk.NodeInfo) (int64, *fwk.Status) {
+	if request, ok := p.flight.waitsFor(pod.UID, p.now()); ok && request == requestOf(nodeInfo.Node()) {
+		return framework.MaxNodeScore, nil
+	}
+	return 0, nil
+}
+
+// ScoreExtensions: scores need no normalizing.
+func (p *Provisioner) ScoreExtensions() framework.ScoreExtensions { return nil }
+
+// EventsToRegister: a pod the Filter kept off a node may fit once the node's
+// planned pods are bound or deleted, or when nodes come or change.
+func (p *Provisioner) EventsToRegister(context.Context) ([]fwk.ClusterEventWithHint, error) {
+	return []fwk.ClusterEventWithHint{
+		{Event: fwk.ClusterEvent{Resource: fwk.Pod, ActionType: fwk.Add | fwk.Delete}},
+		{Event: fwk.ClusterEvent{Resource: fwk.Node, ActionType: fwk.Add | fwk.UpdateNodeLabel | fwk.UpdateNodeTaint}},
+	}, nil
+}
+
+// requestOf is the capacity request a node was launched for, or "".
+func requestOf(node *corev1.Node) string {
+	if node == nil {
+		return ""
+	}
+	return node.Labels[tailorv1alpha1.CapacityRequestLabelKey]
+}
+
+func ownedByDaemonSet(pod *corev1.Pod) bool {
+	for _, ref := range pod.OwnerReferences {
+		if ref.Kind == "DaemonSet" && ref.Controller != nil && *ref.Controller {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,173 @@
+package provisioner
+
+import (
+	"sync"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/types"
+
+	"github.com/tailor-sh/tailor/pkg/apis/wellknown"
+)
+
+const (
+	// settle is how long after a request's node is initialized its pods are left to
+	// the scheduler before one that still finds no node is planned again.
+	settle = time.Minute
+	// reservation is how long after a request's node is initialized other pods are
+	// kept off it while pods planned onto it have not bound yet.
+	reservation = 2 * time.Minute
+)
+
+// flight is what the plugin knows about the CapacityRequests in flight: which
+// pods wait for which request, and which requests have an initialized node.
+type flight struct {
+	mu sync.Mutex
+	// waiting maps a pod to the request it waits for.
+	waiting map[types.UID]string
+	// planned holds, per request, the pods planned onto it and not bound yet
+	// (namespace/name by UID).
+	planned map[string]map[types.UID]string
+	// ready records when a request's node was first seen initialized.
+	ready map[string]time.Time
+	// failed holds requests the launcher gave up on, with why.
+	failed map[string]string
+}
+
+func newFlight() *flight {
+	return &flight{
+		waiting: map[types.UID]string{},
+		planned: map[string]map[types.UID]string{},
+		ready:   map[string]time.Time{},
+		failed:  map[string]string{},
+	}
+}
+
+// assign records that pods wait for request.
+func (f *flight) assign(request string, pods []*corev1.Pod) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	set := f.planned[request]
+	if set == nil {
+		set = map[types.UID]string{}
+		f.planned[request] = set
+	}
+	for _, pod := range pods {
+		f.waiting[pod.UID] = request
+		set[pod.UID] = pod.Namespace + "/" + pod.Name
+	}
+}
+
+// waitsFor returns the request pod waits for, while that request is in flight or
+// its node is too new for the pod's failure to mean anything.
+func (f *flight) waitsFor(uid types.UID, now time.Time) (string, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	request, ok := f.waiting[uid]
+	if !ok {
+		return "", false
+	}
+	if _, failed := f.failed[request]; failed {
+		return "", false
+	}
+	if since, ready := f.ready[request]; ready && now.Sub(since) > settle {
+		return "", false
+	}
+	return request, true
+}
+
+// reservedFor returns whether a node launched for request is kept for the pods
+// planned onto it, and whether uid is one of them.
+func (f *flight) reservedFor(request string, uid types.UID, now time.Time) (reserved, member bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	set := f.planned[request]
+	if len(set) == 0 {
+		return false, false
+	}
+	if since, ready := f.ready[request]; ready && now.Sub(since) > reservation {
+		return false, false
+	}
+	_, member = set[uid]
+	return true, member
+}
+
+// plannedPods returns the pods planned onto request and not bound yet, as
+// namespace/name by UID.
+func (f *flight) plannedPods(request string) map[types.UID]string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := make(map[types.UID]string, len(f.planned[request]))
+	for uid, key := range f.planned[request] {
+		out[uid] = key
+	}
+	return out
+}
+
+// nodeSeen records a node launched for a request; initialized nodes start the
+// settle and reservation clocks.
+func (f *flight) nodeSeen(node *corev1.Node, now time.Time) {
+	request := requestOf(node)
+	if request == "" || node.Labels[wellknown.NodeInitializedLabelKey] != "true" {
+		return
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if _, ok := f.ready[request]; !ok {
+		f.ready[request] = now
+	}
+}
+
+// podGone forgets a pod that was bound or deleted.
+func (f *flight) podGone(uid types.UID) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	request, ok := f.waiting[uid]
+	if !ok {
+		return
+	}
+	delete(f.waiting, uid)
+	if set := f.planned[request]; set != nil {
+		delete(set, uid)
+	}
+}
+
+// fail records that the launcher gave up on request: its pods are planned again.
+func (f *flight) fail(request, why string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.failed[request] = why
+}
+
+// forget drops a request that no longer exists, and its pods' waits.
+func (f *flight) forget(request string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for uid := range f.planned[request] {
+		if f.waiting[uid] == request {
+			delete(f.waiting, uid)
+		}
+	}
+	delete(f.planned, request)
+	delete(f.ready, request)
+	delete(f.failed, request)
+}
+
+// isReady says whether request's node was seen initialized.
+func (f *flight) isReady(request string) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	_, ok := f.ready[request]
+	return ok
+}
+
+// requests lists the requests the flight tracks.
+func (f *flight) requests() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := make([]string, 0, len(f.planned))
+	for name := range f.planned {
+		out = append(out, name)
+	}
+	return out
+}

@@ -1,0 +1,170 @@
+package provisioner
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"sort"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/klog/v2"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	karpv1 "github.com/tailor-sh/tailor/pkg/apis/karpenter/v1"
+	tailorv1alpha1 "github.com/tailor-sh/tailor/pkg/apis/tailor/v1alpha1"
+	"github.com/tailor-sh/tailor/pkg/apis/wellknown"
+	"github.com/tailor-sh/tailor/pkg/planner"
+)
+
+// Event reasons on pods.
+const (
+	ReasonWaiting     = "WaitingForCapacity"
+	ReasonUnplaceable = "NoNodePoolFits"
+	ReasonFailed      = "CapacityRequestFailed"
+	eventAction       = "Provision"
+	// maxTypesPerRequest is the API's cap on a request's instance types.
+	maxTypesPerRequest = 500
+)
+
+// handOff creates a CapacityRequest per new node (at most maxNewNodesPerBatch; the
+// pods of the others join the next batch), records which pods wait for what, and
+// tells each pod in an event.
+func (p *Provisioner) handOff(ctx context.Context, in *batchInput, plan planner.Plan) {
+	for i, node := range plan.NewNodes {
+		if i >= int(p.args.MaxNewNodesPerBatch) {
+			for _, pod := range node.Pods {
+				p.window.add(pod)
+			}
+			continue
+		}
+		p.request(ctx, node)
+	}
+	for name, pods := range plan.InFlight {
+		p.flight.assign(name, pods)
+		for _, pod := range pods {
+			p.recorder.Eventf(pod, nil, corev1.EventTypeNormal, ReasonWaiting, eventAction,
+				"Waiting for the node of capacity request %s, already in flight", name)
+		}
+	}
+	for _, u := range plan.Unplaced {
+		reason := u.Reason
+		for _, why := range in.missing {
+			reason += "; " + why
+		}
+		p.recorder.Eventf(u.Pod, nil, corev1.EventTypeWarning, ReasonUnplaceable, eventAction,
+			"No NodePool can run the pod: %s", reason)
+	}
+}
+
+// request creates the CapacityRequest for node. Its name is derived from its
+// content, so creating it again (after a timeout, a retried batch, a restart)
+// finds the existing object instead of requesting a second node.
+func (p *Provisioner) request(ctx context.Context, node *planner.Node) {
+	obj := capacityRequest(node)
+	err := p.writer.Create(ctx, obj)
+	if apierrors.IsAlreadyExists(err) {
+		existing := &tailorv1alpha1.CapacityRequest{}
+		if err = p.writer.Get(ctx, nameOf(obj), existing); err == nil && failed(existing) {
+			for _, pod := range node.Pods {
+				p.recorder.Eventf(pod, nil, corev1.EventTypeWarning, ReasonFailed, eventAction,
+					"Capacity request %s failed: %s; it is planned again once the launcher removes it", obj.Name, failure(existing))
+			}
+			return
+		}
+	}
+	if err != nil {
+		klog.FromContext(ctx).Error(err, "Creating a capacity request failed; its pods are planned again", "request", obj.Name)
+		for _, pod := range node.Pods {
+			p.window.add(pod)
+		}
+		return
+	}
+	p.flight.assign(obj.Name, node.Pods)
+	note := describe(node)
+	for _, pod := range node.Pods {
+		p.recorder.Eventf(pod, nil, corev1.EventTypeNormal, ReasonWaiting, eventAction,
+			"Waiting for capacity request %s: %s", obj.Name, note)
+	}
+}
+
+// capacityRequest is the request for a planned node.
+func capacityRequest(node *planner.Node) *tailorv1alpha1.CapacityRequest {
+	types := make([]string, 0, min(len(node.InstanceTypes), maxTypesPerRequest))
+	for _, it := range node.InstanceTypes[:min(len(node.InstanceTypes), maxTypesPerRequest)] {
+		types = append(types, it.Name)
+	}
+	requests := corev1.ResourceList{}
+	refs := make([]tailorv1alpha1.PodReference, 0, len(node.Pods))
+	for _, pod := range append(append([]*corev1.Pod{}, node.DaemonSetPods...), node.Pods...) {
+		requests = sum(requests, podRequests(pod))
+	}
+	for _, pod := range node.Pods {
+		refs = append(refs, tailorv1alpha1.PodReference{Namespace: pod.Namespace, Name: pod.Name, UID: pod.UID})
+	}
+	reqs := node.Requirements.NodeSelectorRequirements()
+	return &tailorv1alpha1.CapacityRequest{
+		ObjectMeta: metav1.ObjectMeta{
+			Name:   requestName(node.NodePool, refs, reqs),
+			Labels: map[string]string{wellknown.NodePoolLabelKey: node.NodePool},
+		},
+		Spec: tailorv1alpha1.CapacityRequestSpec{
+			NodePool:      node.NodePool,
+			Requirements:  reqs,
+			Resources:     karpv1.ResourceRequirements{Requests: requests},
+			InstanceTypes: types,
+			Pods:          refs,
+		},
+	}
+}
+
+// requestName is <nodepool>-<hash of the pods' UIDs and the requirements>.
+func requestName(nodePool string, pods []tailorv1alpha1.PodReference, reqs []karpv1.NodeSelectorRequirementWithMinValues) string {
+	uids := make([]string, 0, len(pods))
+	for _, ref := range pods {
+		uids = append(uids, string(ref.UID))
+	}
+	sort.Strings(uids)
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\n", strings.Join(uids, ","))
+	for _, r := range reqs {
+		fmt.Fprintf(h, "%s %s %s\n", r.Key, r.Operator, strings.Join(r.Values, ","))
+	}
+	prefix := nodePool
+	if len(prefix) > 50 {
+		prefix = prefix[:50]
+	}
+	return strings.TrimRight(prefix, "-.") + "-" + hex.EncodeToString(h.Sum(nil))[:10]
+}
+
+// describe says what the node will most likely be: the cheapest type, its zone,
+// capacity type and price, and how many types fit.
+func describe(node *planner.Node) string {
+	cheapest := node.InstanceTypes[0]
+	offering, ok := cheapest.Offerings.Available().Compatible(node.Requirements).Cheapest()
+	if !ok {
+		return fmt.Sprintf("%s (%d instance types fit)", cheapest.Name, len(node.InstanceTypes))
+	}
+	return fmt.Sprintf("%s in %s, %s, $%.4f/h (%d instance types fit, cheapest first)",
+		cheapest.Name, offering.Zone, offering.CapacityType, offering.PricePerHour, len(node.InstanceTypes))
+}
+
+func failed(r *tailorv1alpha1.CapacityRequest) bool { return failure(r) != "" }
+
+// failure is why the launcher gave up on r, or "".
+func failure(r *tailorv1alpha1.CapacityRequest) string {
+	for _, c := range r.Status.Conditions {
+		if c.Type == tailorv1alpha1.ConditionTypeLaunched && c.Status == metav1.ConditionFalse && c.Reason == tailorv1alpha1.ReasonLaunchFailed {
+			if c.Message == "" {
+				return c.Reason
+			}
+			return c.Message
+		}
+	}
+	return ""
+}
+
+func nameOf(obj *tailorv1alpha1.CapacityRequest) client.ObjectKey { return client.ObjectKeyFromObject(obj) }

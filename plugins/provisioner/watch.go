@@ -1,0 +1,90 @@
+package provisioner
+
+import (
+	"context"
+	"fmt"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
+	toolscache "k8s.io/client-go/tools/cache"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	karpv1 "github.com/tailor-sh/tailor/pkg/apis/karpenter/v1"
+	tailorv1alpha1 "github.com/tailor-sh/tailor/pkg/apis/tailor/v1alpha1"
+)
+
+// watch registers the informers the plugin reads (they start with the scheduler's
+// informer factory and the plugin's cache) and keeps the flight up to date: pods
+// bound or deleted, nodes initialized, requests failed or removed.
+func (p *Provisioner) watch(ctx context.Context) error {
+	factory := p.handle.SharedInformerFactory()
+	factory.Apps().V1().DaemonSets().Informer()
+	if _, err := factory.Core().V1().Pods().Informer().AddEventHandler(toolscache.ResourceEventHandlerFuncs{
+		UpdateFunc: func(_, obj any) {
+			if pod, ok := obj.(*corev1.Pod); ok && pod.Spec.NodeName != "" {
+				p.flight.podGone(pod.UID)
+			}
+		},
+		DeleteFunc: func(obj any) {
+			if pod, ok := unwrap(obj).(*corev1.Pod); ok {
+				p.flight.podGone(pod.UID)
+			}
+		},
+	}); err != nil {
+		return fmt.Errorf("%s: watching pods, %w", Name, err)
+	}
+	if _, err := factory.Core().V1().Nodes().Informer().AddEventHandler(toolscache.ResourceEventHandlerFuncs{
+		AddFunc:    func(obj any) { p.nodeEvent(obj) },
+		UpdateFunc: func(_, obj any) { p.nodeEvent(obj) },
+	}); err != nil {
+		return fmt.Errorf("%s: watching nodes, %w", Name, err)
+	}
+	for _, obj := range []client.Object{&karpv1.NodePool{}, &tailorv1alpha1.InstanceTypeCatalog{}} {
+		if _, err := p.objects.GetInformer(ctx, obj); err != nil {
+			return fmt.Errorf("%s: watching %T, %w", Name, obj, err)
+		}
+	}
+	requests, err := p.objects.GetInformer(ctx, &tailorv1alpha1.CapacityRequest{})
+	if err != nil {
+		return fmt.Errorf("%s: watching capacity requests, %w", Name, err)
+	}
+	_, err = requests.AddEventHandler(toolscache.ResourceEventHandlerFuncs{
+		AddFunc:    func(obj any) { p.requestEvent(obj) },
+		UpdateFunc: func(_, obj any) { p.requestEvent(obj) },
+		DeleteFunc: func(obj any) {
+			if r, ok := unwrap(obj).(*tailorv1alpha1.CapacityRequest); ok {
+				p.flight.forget(r.Name)
+			}
+		},
+	})
+	if err != nil {
+		return fmt.Errorf("%s: watching capacity requests, %w", Name, err)
+	}
+	return nil
+}
+
+func (p *Provisioner) nodeEvent(obj any) {
+	if node, ok := obj.(*corev1.Node); ok {
+		p.flight.nodeSeen(node, p.now())
+	}
+}
+
+// requestEvent marks a request the launcher gave up on (Launched=False, reason
+// LaunchFailed) as failed, so that its pods are planned again.
+func (p *Provisioner) requestEvent(obj any) {
+	r, ok := obj.(*tailorv1alpha1.CapacityRequest)
+	if !ok {
+		return
+	}
+	if c := meta.FindStatusCondition(r.Status.Conditions, tailorv1alpha1.ConditionTypeLaunched); c != nil &&
+		c.Status == "False" && c.Reason == tailorv1alpha1.ReasonLaunchFailed {
+		p.flight.fail(r.Name, c.Message)
+	}
+}
+
+func unwrap(obj any) any {
+	if tomb, ok := obj.(toolscache.DeletedFinalStateUnknown); ok {
+		return tomb.Obj
+	}
+	return obj
+}
