@@ -121,4 +121,3 @@ func TestPublishWritesChangesAndRemovesStaleFamilies(t *testing.T) {
 		t.Error("the r5 family did not change but was rewritten")
 	}
 }
-

@@ -167,4 +167,6 @@ func failure(r *tailorv1alpha1.CapacityRequest) string {
 	return ""
 }
 
-func nameOf(obj *tailorv1alpha1.CapacityRequest) client.ObjectKey { return client.ObjectKeyFromObject(obj) }
+func nameOf(obj *tailorv1alpha1.CapacityRequest) client.ObjectKey {
+	return client.ObjectKeyFromObject(obj)
+}

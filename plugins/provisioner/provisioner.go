@@ -52,13 +52,13 @@ type Provisioner struct {
 	recorder events.EventRecorder
 	// objects is a cache of NodePools, CapacityRequests and instance type
 	// catalogs; writer creates CapacityRequests.
-	objects cache.Cache
-	writer  client.Client
+	objects  cache.Cache
+	writer   client.Client
 	window   *window
 	flight   *flight
 	catalogs catalogs
-	planner *lazyPlanner
-	now     func() time.Time
+	planner  *lazyPlanner
+	now      func() time.Time
 }
 
 var (
