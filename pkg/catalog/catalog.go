@@ -62,7 +62,7 @@ func familyOf(it *cloudprovider.InstanceType) string {
 func Entry(it *cloudprovider.InstanceType) tailorv1alpha1.CatalogInstanceType {
 	out := tailorv1alpha1.CatalogInstanceType{
 		Name:         it.Name,
-		Requirements: it.Requirements.NodeSelectorRequirements(),
+		Requirements: coreRequirements(it.Requirements),
 		Capacity:     it.Capacity.DeepCopy(),
 		Overhead:     it.Overhead.Total(),
 		Offerings:    make([]tailorv1alpha1.CatalogOffering, 0, len(it.Offerings)),
@@ -93,9 +93,13 @@ func InstanceTypes(entries []tailorv1alpha1.CatalogInstanceType) ([]*cloudprovid
 }
 
 func instanceType(e tailorv1alpha1.CatalogInstanceType) (*cloudprovider.InstanceType, error) {
-	reqs, err := scheduling.NewNodeSelectorRequirements(e.Requirements...)
-	if err != nil {
-		return nil, err
+	reqs := make(scheduling.Requirements, len(e.Requirements)+1)
+	for _, r := range e.Requirements {
+		req, err := scheduling.ParseRequirement(r.Key, r.Operator, r.Values...)
+		if err != nil {
+			return nil, err
+		}
+		reqs.Add(req)
 	}
 	if !reqs.Has(corev1.LabelInstanceTypeStable) {
 		reqs.Add(scheduling.NewRequirement(corev1.LabelInstanceTypeStable, corev1.NodeSelectorOpIn, e.Name))
@@ -118,4 +122,14 @@ func instanceType(e tailorv1alpha1.CatalogInstanceType) (*cloudprovider.Instance
 	// Computed now, while the type is not shared, so that readers never write.
 	it.Allocatable()
 	return it, nil
+}
+
+// coreRequirements are rs as node selector requirements (instance types have no
+// minValues).
+func coreRequirements(rs scheduling.Requirements) []corev1.NodeSelectorRequirement {
+	out := make([]corev1.NodeSelectorRequirement, 0, len(rs))
+	for _, key := range rs.Keys() {
+		out = append(out, rs[key].NodeSelectorRequirement())
+	}
+	return out
 }

@@ -1,8 +1,11 @@
 package planner
 
 import (
+	"slices"
+
 	corev1 "k8s.io/api/core/v1"
 
+	"github.com/tailor-sh/tailor/pkg/apis/wellknown"
 	"github.com/tailor-sh/tailor/pkg/cloudprovider"
 	"github.com/tailor-sh/tailor/pkg/scheduling"
 )
@@ -59,13 +62,41 @@ func (r *round) finish() Plan {
 			}
 			continue
 		}
-		types := r.shapes.typesFor(n.pool.types, n.Requirements, n.requested, n.narrowed)
-		if len(types) == 0 {
-			types = n.InstanceTypes
+		if types := r.shapes.cheapestFirst(n.pool.types, n.Requirements, n.requested, n.narrowed); len(types) > 0 {
+			n.InstanceTypes = types
+		} else {
+			cloudprovider.SortByPrice(n.InstanceTypes, n.Requirements)
 		}
-		cloudprovider.SortByPrice(types, n.Requirements)
-		n.InstanceTypes = types
 		plan.NewNodes = append(plan.NewNodes, n.Node)
 	}
 	return plan
+}
+
+// cheapestFirst is typesFor ordered by the price of each type's cheapest offering
+// reqs allow (stable), pricing each type once.
+func (c shapes) cheapestFirst(types []*cloudprovider.InstanceType, reqs scheduling.Requirements, requests corev1.ResourceList, labels bool) []*cloudprovider.InstanceType {
+	type priced struct {
+		it    *cloudprovider.InstanceType
+		price float64
+	}
+	need := demandOf(requests)
+	var matcher scheduling.Matcher
+	if labels {
+		matcher = scheduling.NewMatcher(reqs, wellknown.InstanceTypeLabels)
+	}
+	var out []priced
+	for _, it := range types {
+		if !c.of(it).holds(need) || (labels && !matcher.Compatible(it.Requirements)) {
+			continue
+		}
+		if price, ok := cheapestOffering(it, reqs); ok {
+			out = append(out, priced{it, price})
+		}
+	}
+	slices.SortStableFunc(out, func(a, b priced) int { return compareFloat(a.price, b.price) })
+	sorted := make([]*cloudprovider.InstanceType, len(out))
+	for i, p := range out {
+		sorted[i] = p.it
+	}
+	return sorted
 }

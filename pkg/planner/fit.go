@@ -58,6 +58,9 @@ func (s shape) holds(d demand) bool {
 	if d.cpuMilli > s.cpuMilli || d.memory > s.memory || d.pods > s.pods {
 		return false
 	}
+	if len(d.extended) == 0 {
+		return true
+	}
 	for name, want := range d.extended {
 		have, ok := s.extended[name]
 		if !ok || have.Cmp(want) < 0 {
@@ -108,4 +111,29 @@ func shapeOfList(a corev1.ResourceList) shape {
 		}
 	}
 	return s
+}
+
+// minus returns s with d taken away (cpu, memory and pods).
+func (s shape) minus(d demand) shape {
+	s.cpuMilli -= d.cpuMilli
+	s.memory -= d.memory
+	s.pods -= d.pods
+	return s
+}
+
+// count is how many times s holds d in cpu, memory and pods (d without other
+// resources).
+func (s shape) count(d demand) int64 {
+	n := int64(math.MaxInt64)
+	for _, r := range [][2]int64{{s.cpuMilli, d.cpuMilli}, {s.memory, d.memory}, {s.pods, d.pods}} {
+		if r[1] > 0 {
+			n = min(n, r[0]/r[1])
+		}
+	}
+	return max(n, 0)
+}
+
+// times returns d k times over (cpu, memory and pods).
+func (d demand) times(k int64) demand {
+	return demand{cpuMilli: d.cpuMilli * k, memory: d.memory * k, pods: d.pods * k}
 }

@@ -6,6 +6,7 @@ import (
 
 	"k8s.io/client-go/informers"
 	clientset "k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/events"
 	"k8s.io/kubernetes/pkg/scheduler/apis/config"
 	"k8s.io/kubernetes/pkg/scheduler/framework"
@@ -17,6 +18,8 @@ import (
 type FrameworkOptions struct {
 	Client    clientset.Interface
 	Informers informers.SharedInformerFactory
+	// KubeConfig is for plugins that build their own clients (Coscheduling).
+	KubeConfig *rest.Config
 	// DRA is the scheduler's DRA manager; without one the DynamicResources plugin is
 	// left out of the simulation (pods with resource claims are not planned for).
 	DRA framework.SharedDRAManager
@@ -45,6 +48,9 @@ func NewFramework(ctx context.Context, registry frameworkruntime.Registry, profi
 		frameworkruntime.WithInformerFactory(opts.Informers),
 		frameworkruntime.WithEventRecorder(&events.FakeRecorder{}),
 		frameworkruntime.WithParallelism(1),
+	}
+	if opts.KubeConfig != nil {
+		fopts = append(fopts, frameworkruntime.WithKubeConfig(opts.KubeConfig))
 	}
 	if opts.DRA != nil {
 		fopts = append(fopts, frameworkruntime.WithSharedDRAManager(opts.DRA))

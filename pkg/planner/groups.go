@@ -29,14 +29,29 @@ type group struct {
 	topologySensitive bool
 	// spread pods have topology spread constraints.
 	spread bool
+	// repairableSpread pods have spread constraints whose PreFilter state can be
+	// repaired after placements instead of recomputed (spread.go).
+	repairableSpread bool
 	// affinity pods have required pod affinity: a node they do not fit may fit
 	// later, once a matching pod is placed there.
 	affinity bool
+	// volumes pods use persistent volume claims, whose PreFilter may depend on
+	// the nodes.
+	volumes bool
 	// need is requests as integers.
 	need demand
 	// zoneSensitive pods have such rules over zones: a node planned for them must
 	// have its zone fixed.
 	zoneSensitive bool
+	// next is the index of the first pod not placed yet; pods before it were
+	// placed in order, by the group's turn or by filling a new node.
+	next int
+	// fillable pods may be pulled onto a new node planned for another pod
+	// (fill.go): no node requirements, volumes, extended resources or rules that
+	// depend on other pods.
+	fillable bool
+	// value is what a pod costs when packed only with its like (fill.go).
+	value float64
 	// cursor is the first planned node the group's next pod may fit.
 	cursor int
 }
@@ -94,8 +109,12 @@ func viewOf(pod *corev1.Pod) schedulingView {
 
 func newGroup(key string, pod *corev1.Pod, requests corev1.ResourceList) *group {
 	g := &group{key: key, requests: requests, alternatives: nodeRequirements(pod), need: demandOf(requests)}
+	for _, v := range pod.Spec.Volumes {
+		g.volumes = g.volumes || v.PersistentVolumeClaim != nil || v.Ephemeral != nil
+	}
 	if len(pod.Spec.TopologySpreadConstraints) > 0 {
 		g.topologySensitive, g.spread = true, true
+		g.repairableSpread = repairableSpread(pod)
 		for _, c := range pod.Spec.TopologySpreadConstraints {
 			g.zoneSensitive = g.zoneSensitive || c.TopologyKey != corev1.LabelHostname
 		}
@@ -107,6 +126,8 @@ func newGroup(key string, pod *corev1.Pod, requests corev1.ResourceList) *group 
 			g.zoneSensitive = g.zoneSensitive || term.TopologyKey != corev1.LabelHostname
 		}
 	}
+	g.fillable = !g.topologySensitive && !g.volumes && g.need.extended == nil &&
+		len(g.alternatives) == 1 && len(g.alternatives[0]) == 0
 	return g
 }
 

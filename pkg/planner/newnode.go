@@ -27,11 +27,10 @@ func (r *round) tryNew(ctx context.Context, g *group, pod *corev1.Pod, pl *pool)
 			continue
 		}
 		reqs := intersect(pl.reqs, alt)
-		candidates := withinLimits(r.shapes.typesFor(pl.types, reqs, g.requests, len(alt) > 0), pl.remaining)
+		candidates := r.candidates(ctx, pl, g, reqs, len(alt) > 0)
 		if len(candidates) == 0 {
 			continue
 		}
-		candidates = r.target(candidates, reqs)
 		for _, zoneReqs := range zoneChoices(g, reqs, candidates) {
 			ok, why, err := r.tryNewIn(ctx, g, pod, pl, zoneReqs, candidates, len(alt) > 0)
 			if ok || err != nil {
@@ -41,6 +40,26 @@ func (r *round) tryNew(ctx context.Context, g *group, pod *corev1.Pod, pl *pool)
 		}
 	}
 	return false, reason, nil
+}
+
+// candidates are the types a new node of pl for a pod of g may take: those of
+// the target shape (target.go) that hold the pod, within the NodePool's limits,
+// or every such type when no shape scores. labels says whether reqs add label
+// requirements the types must meet.
+func (r *round) candidates(ctx context.Context, pl *pool, g *group, reqs scheduling.Requirements, labels bool) []*cloudprovider.InstanceType {
+	scored := withinLimits(r.shapes.typesFor(pl.efficient, reqs, g.requests, labels), pl.remaining)
+	need := g.requests
+	if len(r.daemons) > 0 && len(scored) > 0 {
+		need = add(need, r.daemonRequests(ctx, pl, reqs, scored))
+		scored = r.shapes.typesFor(scored, reqs, need, false)
+	}
+	if best := r.target(scored, reqs, demandOf(need), g.value); best != nil {
+		family := withinLimits(r.shapes.typesFor(pl.family(best), reqs, g.requests, labels), pl.remaining)
+		if out := r.upTo(family, best); len(out) > 0 {
+			return out
+		}
+	}
+	return withinLimits(r.shapes.typesFor(pl.types, reqs, g.requests, labels), pl.remaining)
 }
 
 func (r *round) tryNewIn(ctx context.Context, g *group, pod *corev1.Pod, pl *pool, reqs scheduling.Requirements, candidates []*cloudprovider.InstanceType, narrowed bool) (bool, string, error) {
@@ -65,7 +84,10 @@ func (r *round) tryNewIn(ctx context.Context, g *group, pod *corev1.Pod, pl *poo
 		return false, fmt.Sprintf("nodepool %s: %s", pl.name, status.Message()), nil
 	}
 	r.names[pl.name]++
-	return true, "", r.commitNew(pl, node, reqs, types, daemons, pod, need, narrowed)
+	if err := r.commitNew(pl, node, reqs, types, daemons, pod, need, narrowed); err != nil {
+		return false, "", err
+	}
+	return true, "", r.fill(ctx, r.nodes[len(r.nodes)-1])
 }
 
 func (r *round) commitNew(pl *pool, node *corev1.Node, reqs scheduling.Requirements, types []*cloudprovider.InstanceType, daemons []*corev1.Pod, pod *corev1.Pod, need corev1.ResourceList, narrowed bool) error {
@@ -103,6 +125,18 @@ func (r *round) daemonsFor(ctx context.Context, ni *framework.NodeInfo) []*corev
 			ni.AddPod(d)
 			out = append(out, d)
 		}
+	}
+	return out
+}
+
+// daemonRequests sums the requests of the DaemonSet pods that would run on a new
+// node of pl with requirements reqs and instance types types.
+func (r *round) daemonRequests(ctx context.Context, pl *pool, reqs scheduling.Requirements, types []*cloudprovider.InstanceType) corev1.ResourceList {
+	ni := framework.NewNodeInfo()
+	ni.SetNode(virtualNode(fmt.Sprintf("%s-planned-%d", pl.name, r.names[pl.name]+1), pl, reqs, types))
+	out := corev1.ResourceList{}
+	for _, d := range r.daemonsFor(ctx, ni) {
+		out = add(out, podRequests(d))
 	}
 	return out
 }

@@ -32,12 +32,15 @@ type round struct {
 	sim    *simulation
 	pools  []*pool
 	shapes shapes
-	// remaining is the sum of the requests of the pods not yet placed.
-	remaining corev1.ResourceList
-	daemons   []*group
-	nodes     []*plannedNode
-	unplaced  []Unplaced
-	names     map[string]int
+	// groups are the pods to place, and fillable those a new node may pull in
+	// (fill.go); counts is scratch space for fills.
+	groups   []*group
+	fillable []*group
+	counts   []int64
+	daemons  []*group
+	nodes    []*plannedNode
+	unplaced []Unplaced
+	names    map[string]int
 }
 
 // plannedNode is a node being planned (or in flight) and what it holds so far.
@@ -72,7 +75,8 @@ func (p *Planner) Plan(ctx context.Context, in Input) (Plan, error) {
 			}
 		}
 	}
-	r := &round{sim: newSimulation(p.fw, p.snapshot), pools: preparePools(in.NodePools), names: map[string]int{}, shapes: shapes{}}
+	r := &round{sim: newSimulation(p.fw, p.snapshot), names: map[string]int{}, shapes: shapes{}}
+	r.pools = preparePools(in.NodePools, r.shapes)
 	addPotentialDomains(p.snapshot, r.pools)
 	daemons, err := groupPods(in.DaemonSetPods)
 	if err != nil {
@@ -88,18 +92,20 @@ func (p *Planner) Plan(ctx context.Context, in Input) (Plan, error) {
 	if err != nil {
 		return Plan{}, err
 	}
-	r.remaining = corev1.ResourceList{}
+	r.groups = groups
+	r.valueGroups()
 	for _, g := range groups {
-		for range g.pods {
-			r.remaining = add(r.remaining, g.requests)
+		if err := r.placeInFlight(ctx, g); err != nil {
+			return Plan{}, err
 		}
 	}
 	for _, g := range groups {
-		for _, pod := range g.pods {
+		for g.next < len(g.pods) {
+			pod := g.pods[g.next]
+			g.next++
 			if err := r.place(ctx, g, pod); err != nil {
 				return Plan{}, err
 			}
-			subtractRequests(r.remaining, g.requests)
 		}
 	}
 	return r.finish(), nil
@@ -131,6 +137,29 @@ func (r *round) place(ctx context.Context, g *group, pod *corev1.Pod) error {
 		reasons = append(reasons, "no NodePool exists")
 	}
 	r.unplaced = append(r.unplaced, Unplaced{Pod: pod, Reason: strings.Join(reasons, "; ")})
+	return nil
+}
+
+// placeInFlight places g's next pods on the in-flight nodes (the only nodes yet)
+// that hold them, before any new node is planned and filled, and stops at the
+// first pod none holds.
+func (r *round) placeInFlight(ctx context.Context, g *group) error {
+	for g.next < len(g.pods) {
+		placed := false
+		for _, n := range r.nodes {
+			ok, _, err := r.tryJoin(ctx, g, g.pods[g.next], n)
+			if err != nil {
+				return err
+			}
+			if placed = ok; ok {
+				break
+			}
+		}
+		if !placed {
+			return nil
+		}
+		g.next++
+	}
 	return nil
 }
 

@@ -18,7 +18,11 @@ type pool struct {
 	// reqs are the NodePool's requirements plus its template labels.
 	reqs scheduling.Requirements
 	// types are the instance types reqs allow with an available offering, cheapest first.
-	types     []*cloudprovider.InstanceType
+	types []*cloudprovider.InstanceType
+	// efficient are the types of types no other beats on price and size (fill.go),
+	// cheapest first; families holds types by instance family.
+	efficient []*cloudprovider.InstanceType
+	families  map[string][]*cloudprovider.InstanceType
 	remaining corev1.ResourceList
 	labels    map[string]string
 	taints    []corev1.Taint
@@ -26,10 +30,15 @@ type pool struct {
 	err error
 }
 
-func preparePools(inputs []NodePoolInput) []*pool {
+func preparePools(inputs []NodePoolInput, shapes shapes) []*pool {
 	var out []*pool
 	for _, in := range inputs {
-		out = append(out, preparePool(in))
+		p := preparePool(in)
+		if p.err == nil {
+			p.efficient = efficientTypes(p.types, p.reqs, shapes)
+			p.families = families(p.types)
+		}
+		out = append(out, p)
 	}
 	sort.SliceStable(out, func(i, j int) bool {
 		wi, wj := weight(out[i]), weight(out[j])
@@ -129,4 +138,23 @@ func withinLimits(types []*cloudprovider.InstanceType, remaining corev1.Resource
 		}
 	}
 	return out
+}
+
+// families groups types by instance family.
+func families(types []*cloudprovider.InstanceType) map[string][]*cloudprovider.InstanceType {
+	out := map[string][]*cloudprovider.InstanceType{}
+	for _, it := range types {
+		if f := it.Requirements.Get(wellknown.InstanceFamilyLabelKey); f.Len() == 1 {
+			out[f.Any()] = append(out[f.Any()], it)
+		}
+	}
+	return out
+}
+
+// family returns the types of it's instance family, or it alone.
+func (p *pool) family(it *cloudprovider.InstanceType) []*cloudprovider.InstanceType {
+	if f := it.Requirements.Get(wellknown.InstanceFamilyLabelKey); f.Len() == 1 {
+		return p.families[f.Any()]
+	}
+	return []*cloudprovider.InstanceType{it}
 }

@@ -18,8 +18,9 @@ type Snapshot struct {
 	withAffinity     []fwk.NodeInfo
 	withAntiAffinity []fwk.NodeInfo
 	pvcUsers         map[string]int
-	// nodeVersion counts node additions and label changes; podVersion pod additions.
-	nodeVersion, podVersion int
+	// nodeVersion counts node additions and label changes, labelVersion label
+	// changes alone; podVersion counts pod additions.
+	nodeVersion, labelVersion, podVersion int
 }
 
 var _ framework.SharedLister = (*Snapshot)(nil)
@@ -36,6 +37,7 @@ func (s *Snapshot) reset() {
 	s.order, s.withAffinity, s.withAntiAffinity = nil, nil, nil
 	s.pvcUsers = map[string]int{}
 	s.nodeVersion++
+	s.labelVersion++
 }
 
 // AddNode adds a node; its pods are added with AddPod.
@@ -53,6 +55,7 @@ func (s *Snapshot) SetNode(node *corev1.Node) {
 	if ni, ok := s.nodes[node.Name]; ok {
 		ni.SetNode(node)
 		s.nodeVersion++
+		s.labelVersion++
 	}
 }
 

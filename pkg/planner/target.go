@@ -1,70 +1,56 @@
 package planner
 
 import (
-	"math"
+	"slices"
 
-	"github.com/tailor-sh/tailor/pkg/apis/wellknown"
 	"github.com/tailor-sh/tailor/pkg/cloudprovider"
 	"github.com/tailor-sh/tailor/pkg/scheduling"
 )
 
-// target narrows a new node's candidate types to one shape: the type that serves
-// the pods still to place most cheaply (price per share of their cpu and memory,
-// at their cpu:memory ratio), and the smaller sizes of its family. Packing then
-// fills nodes of a shape that matches the work, and the node's final type is the
-// smallest of the family (or any cheaper type) that holds what it got.
-func (r *round) target(candidates []*cloudprovider.InstanceType, reqs scheduling.Requirements) []*cloudprovider.InstanceType {
-	cpu, mem := r.remaining.Cpu().AsApproximateFloat64(), r.remaining.Memory().AsApproximateFloat64()
-	// share compares bytes with bytes and cores with cores.
-	if len(candidates) < 2 || (cpu <= 0 && mem <= 0) {
-		return candidates
+// target chooses a new node's type among scored (types on a NodePool's
+// efficient frontier that hold the node's first pod and DaemonSet pods, which
+// need, worth value): the one that costs least for what it would hold, price
+// over the value of the pod and of the pods a fill would pull in (fill.go), the
+// larger on ties. Types are tried best bound first, and the fill is simulated
+// only for those whose bound can still win. It returns nil when none scores.
+func (r *round) target(scored []*cloudprovider.InstanceType, reqs scheduling.Requirements, need demand, value float64) *cloudprovider.InstanceType {
+	density := r.densities()
+	type option struct {
+		it           *cloudprovider.InstanceType
+		price, bound float64
 	}
+	options := make([]option, 0, len(scored))
+	for _, it := range scored {
+		if price, ok := cheapestOffering(it, reqs); ok {
+			options = append(options, option{it, price, price / density.bound(r.shapes.of(it), need, value)})
+		}
+	}
+	slices.SortFunc(options, func(a, b option) int { return compareFloat(a.bound, b.bound) })
 	var best *cloudprovider.InstanceType
-	bestCost := math.Inf(1)
-	for _, it := range candidates {
-		price, ok := cheapestOffering(it, reqs)
-		if !ok {
+	var bestCost float64
+	for _, o := range options {
+		if best != nil && o.bound > bestCost*(1+1e-9) {
+			break
+		}
+		worth := r.fillValue(r.shapes.of(o.it), need, value)
+		if worth <= 0 {
 			continue
 		}
-		sh := r.shapes.of(it)
-		if cost := price / share(sh, cpu, mem); cost < bestCost ||
-			(cost == bestCost && sh.cpuMilli > r.shapes.of(best).cpuMilli) {
-			best, bestCost = it, cost
+		cost := o.price / worth
+		if best == nil || cost < bestCost*(1-1e-9) || (cost <= bestCost*(1+1e-9) && r.shapes.of(o.it).cpuMilli > r.shapes.of(best).cpuMilli) {
+			best, bestCost = o.it, cost
 		}
 	}
-	if best == nil {
-		return candidates
-	}
-	return r.familyUpTo(candidates, best)
+	return best
 }
 
-// share is the fraction of the remaining (cpu, mem) demand a node of allocatable
-// holds when filled at the demand's ratio.
-func share(allocatable shape, cpu, mem float64) float64 {
-	s := math.Inf(1)
-	if cpu > 0 {
-		s = math.Min(s, float64(allocatable.cpuMilli)/1000/cpu)
-	}
-	if mem > 0 {
-		s = math.Min(s, float64(allocatable.memory)/mem)
-	}
-	if s <= 0 {
-		return math.SmallestNonzeroFloat64
-	}
-	return s
-}
-
-// familyUpTo keeps best and the types of its family no larger than it.
-func (r *round) familyUpTo(candidates []*cloudprovider.InstanceType, best *cloudprovider.InstanceType) []*cloudprovider.InstanceType {
-	family := best.Requirements.Get(wellknown.InstanceFamilyLabelKey)
-	if family.Len() != 1 {
-		return []*cloudprovider.InstanceType{best}
-	}
+// upTo keeps the types of family no larger than best: the node's final type is
+// the smallest of them (or any cheaper type) that holds what it got.
+func (r *round) upTo(family []*cloudprovider.InstanceType, best *cloudprovider.InstanceType) []*cloudprovider.InstanceType {
 	limit := r.shapes.of(best)
 	var out []*cloudprovider.InstanceType
-	for _, it := range candidates {
-		s := r.shapes.of(it)
-		if s.cpuMilli <= limit.cpuMilli && s.memory <= limit.memory && it.Requirements.Get(wellknown.InstanceFamilyLabelKey).Has(family.Any()) {
+	for _, it := range family {
+		if s := r.shapes.of(it); s.cpuMilli <= limit.cpuMilli && s.memory <= limit.memory {
 			out = append(out, it)
 		}
 	}

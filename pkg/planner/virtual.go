@@ -82,17 +82,6 @@ func add(a, b corev1.ResourceList) corev1.ResourceList {
 	return out
 }
 
-// holds reports whether capacity holds requests.
-func holds(capacity, requests corev1.ResourceList) bool {
-	for name, want := range requests {
-		have := capacity[name]
-		if want.Cmp(have) > 0 && !want.IsZero() {
-			return false
-		}
-	}
-	return true
-}
-
 // subtract lowers remaining by used (limits accounting).
 func subtract(remaining, used corev1.ResourceList) {
 	for name := range remaining {
@@ -103,14 +92,5 @@ func subtract(remaining, used corev1.ResourceList) {
 			left.Sub(q)
 		}
 		remaining[name] = left
-	}
-}
-
-// subtractRequests lowers total by requests.
-func subtractRequests(total, requests corev1.ResourceList) {
-	for name, q := range requests {
-		left := total[name]
-		left.Sub(q)
-		total[name] = left
 	}
 }

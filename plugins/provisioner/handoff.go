@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -105,7 +106,11 @@ func capacityRequest(node *planner.Node) *tailorv1alpha1.CapacityRequest {
 	for _, pod := range node.Pods {
 		refs = append(refs, tailorv1alpha1.PodReference{Namespace: pod.Namespace, Name: pod.Name, UID: pod.UID})
 	}
-	reqs := node.Requirements.NodeSelectorRequirements()
+	// The NodePool is named by the spec, not by a requirement (the API refuses
+	// requirements on karpenter.sh/nodepool).
+	reqs := slices.DeleteFunc(node.Requirements.NodeSelectorRequirements(), func(r karpv1.NodeSelectorRequirementWithMinValues) bool {
+		return r.Key == wellknown.NodePoolLabelKey || r.Key == corev1.LabelHostname
+	})
 	return &tailorv1alpha1.CapacityRequest{
 		ObjectMeta: metav1.ObjectMeta{
 			Name:   requestName(node.NodePool, refs, reqs),

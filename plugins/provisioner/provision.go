@@ -81,10 +81,11 @@ func (l *lazyPlanner) get(ctx context.Context) (*planner.Planner, error) {
 	}
 	snapshot := planner.NewSnapshot()
 	fw, err := planner.NewFramework(ctx, p.deps.Registry(), profile, snapshot, planner.FrameworkOptions{
-		Client:    p.handle.ClientSet(),
-		Informers: p.handle.SharedInformerFactory(),
-		DRA:       p.handle.SharedDRAManager(),
-		Exclude:   []string{Name},
+		Client:     p.handle.ClientSet(),
+		Informers:  p.handle.SharedInformerFactory(),
+		KubeConfig: p.handle.KubeConfig(),
+		DRA:        p.handle.SharedDRAManager(),
+		Exclude:    []string{Name},
 	})
 	if err != nil {
 		return nil, err

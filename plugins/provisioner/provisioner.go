@@ -15,6 +15,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/events"
 	"k8s.io/klog/v2"
 	"k8s.io/kubernetes/pkg/scheduler/apis/config"
@@ -90,11 +91,14 @@ func New(ctx context.Context, obj runtime.Object, h framework.Handle, deps Deps)
 		return nil, fmt.Errorf("%s: the framework handle does not name its profile", Name)
 	}
 	scheme, mapper := apis.NewScheme(), restMapper()
-	objects, err := cache.New(h.KubeConfig(), cache.Options{Scheme: scheme, Mapper: mapper})
+	// The scheduler talks protobuf; custom resources only speak JSON.
+	cfg := rest.CopyConfig(h.KubeConfig())
+	cfg.ContentType, cfg.AcceptContentTypes = "application/json", "application/json"
+	objects, err := cache.New(cfg, cache.Options{Scheme: scheme, Mapper: mapper})
 	if err != nil {
 		return nil, fmt.Errorf("%s: building the cache of NodePools and CapacityRequests, %w", Name, err)
 	}
-	writer, err := client.New(h.KubeConfig(), client.Options{Scheme: scheme, Mapper: mapper})
+	writer, err := client.New(cfg, client.Options{Scheme: scheme, Mapper: mapper})
 	if err != nil {
 		return nil, fmt.Errorf("%s: building the API client, %w", Name, err)
 	}

@@ -31,17 +31,18 @@ func RepoRoot() string {
 	return filepath.Clean(filepath.Join(filepath.Dir(file), "..", "..", ".."))
 }
 
-// Start starts kube-apiserver and etcd and installs manifests/crds. The binaries come
-// from KUBEBUILDER_ASSETS when set, else from hack/controlplane.sh, which builds them
-// into a cache folder outside the work tree the first time (several minutes).
-func Start() (*Environment, error) {
+// Start starts kube-apiserver and etcd and installs manifests/crds and the CRD
+// files or folders in extraCRDs. The binaries come from KUBEBUILDER_ASSETS when
+// set, else from hack/controlplane.sh, which builds them into a cache folder
+// outside the work tree the first time (several minutes).
+func Start(extraCRDs ...string) (*Environment, error) {
 	assets, err := controlPlaneAssets()
 	if err != nil {
 		return nil, err
 	}
 	env := &envtest.Environment{
 		BinaryAssetsDirectory: assets,
-		CRDDirectoryPaths:     []string{filepath.Join(RepoRoot(), "manifests", "crds")},
+		CRDDirectoryPaths:     append([]string{filepath.Join(RepoRoot(), "manifests", "crds")}, extraCRDs...),
 		ErrorIfCRDPathMissing: true,
 	}
 	// The TaintNodesByCondition admission plugin taints every new Node not-ready, and
@@ -94,11 +95,11 @@ func (e *Environment) WriteKubeconfig(path string) error {
 	return nil
 }
 
-// Main is a test package's TestMain: it starts a control plane into *env, runs the
-// tests and stops it, exiting with the tests' code.
-func Main(m interface{ Run() int }, env **Environment) {
+// Main is a test package's TestMain: it starts a control plane into *env (with
+// extraCRDs, see Start), runs the tests and stops it, exiting with the tests' code.
+func Main(m interface{ Run() int }, env **Environment, extraCRDs ...string) {
 	var err error
-	if *env, err = Start(); err != nil {
+	if *env, err = Start(extraCRDs...); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}

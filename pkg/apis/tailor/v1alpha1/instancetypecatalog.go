@@ -3,8 +3,6 @@ package v1alpha1
 import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-
-	karpv1 "github.com/tailor-sh/tailor/pkg/apis/karpenter/v1"
 )
 
 // NodeClassLabelKey labels an InstanceTypeCatalog with the EC2NodeClass it describes,
@@ -35,8 +33,9 @@ type CatalogInstanceType struct {
 	Name string `json:"name"`
 	// Requirements are the type's well-known labels (arch, os, family, cpu, ...) as
 	// requirements; zone and capacity type come from the offerings.
+	// +kubebuilder:validation:MaxItems=100
 	// +optional
-	Requirements []karpv1.NodeSelectorRequirementWithMinValues `json:"requirements,omitempty"`
+	Requirements []corev1.NodeSelectorRequirement `json:"requirements,omitempty"`
 	// Capacity of a node of this type.
 	Capacity corev1.ResourceList `json:"capacity"`
 	// Overhead is what the node keeps from pods (kube and system reserved, eviction

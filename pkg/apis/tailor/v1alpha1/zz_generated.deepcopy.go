@@ -136,7 +136,7 @@ func (in *CatalogInstanceType) DeepCopyInto(out *CatalogInstanceType) {
 	*out = *in
 	if in.Requirements != nil {
 		in, out := &in.Requirements, &out.Requirements
-		*out = make([]v1.NodeSelectorRequirementWithMinValues, len(*in))
+		*out = make([]corev1.NodeSelectorRequirement, len(*in))
 		for i := range *in {
 			(*in)[i].DeepCopyInto(&(*out)[i])
 		}

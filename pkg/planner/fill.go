@@ -1,0 +1,185 @@
+package planner
+
+import (
+	"context"
+	"math"
+	"slices"
+
+	"github.com/tailor-sh/tailor/pkg/cloudprovider"
+	"github.com/tailor-sh/tailor/pkg/scheduling"
+)
+
+// A new node is planned for one pod and then filled at once with pods still to
+// place (docs/designs/0004-planner.md, Packing): pods of fillable groups, chosen
+// one at a time by how well their cpu, memory and pod slot fit what the node has
+// left (the largest that lines up with the free room), each confirmed by tryJoin
+// and so by the Filter plugins. Pods of different cpu:memory ratios thus share
+// nodes whose shape matches their mix. The node's type is chosen by simulating
+// that fill on each candidate type with arithmetic alone: the type whose price is
+// lowest against the value of what it would hold wins, where a pod's value is
+// what it costs packed only with its like on the cheapest type for it.
+
+// efficientTypes are the types no other type beats: none is as cheap or cheaper
+// and at least as large in cpu, memory and pods. Labels and other resources are
+// ignored: a pod only such a beaten type holds gets no target (candidates).
+func efficientTypes(types []*cloudprovider.InstanceType, reqs scheduling.Requirements, shapes shapes) []*cloudprovider.InstanceType {
+	type priced struct {
+		it    *cloudprovider.InstanceType
+		price float64
+	}
+	var sorted []priced
+	for _, it := range types {
+		if price, ok := cheapestOffering(it, reqs); ok {
+			sorted = append(sorted, priced{it, price})
+		}
+	}
+	slices.SortStableFunc(sorted, func(a, b priced) int { return compareFloat(a.price, b.price) })
+	var out []*cloudprovider.InstanceType
+	var kept []shape
+	for _, p := range sorted {
+		s := shapes.of(p.it)
+		if !slices.ContainsFunc(kept, func(k shape) bool {
+			return k.cpuMilli >= s.cpuMilli && k.memory >= s.memory && k.pods >= s.pods
+		}) {
+			kept = append(kept, s)
+			out = append(out, p.it)
+		}
+	}
+	return out
+}
+
+// valueGroups prices each group's pod at its cost packed only with its like: the
+// least, over the efficient types of every NodePool, of a type's price over how
+// many of the pods it holds. It also lists the fillable groups.
+func (r *round) valueGroups() {
+	for _, g := range r.groups {
+		g.value = math.Inf(1)
+		for _, pl := range r.pools {
+			for _, it := range pl.efficient {
+				n := r.shapes.of(it).count(g.need)
+				if price, ok := cheapestOffering(it, pl.reqs); ok && n > 0 {
+					g.value = math.Min(g.value, price/float64(n))
+				}
+			}
+		}
+		if math.IsInf(g.value, 1) {
+			g.value = 0
+		}
+		if g.fillable {
+			r.fillable = append(r.fillable, g)
+		}
+	}
+	r.counts = make([]int64, len(r.fillable))
+}
+
+// fillValue is value (a pod's) plus the value of what a fill of a new node of
+// shape s, holding need already, would pull in from the pods left now:
+// arithmetic only, taking about half of what fits of the chosen group at each
+// step.
+func (r *round) fillValue(s shape, need demand, value float64) float64 {
+	if !s.holds(need) {
+		return 0
+	}
+	free := s.minus(need)
+	for i, f := range r.fillable {
+		r.counts[i] = int64(len(f.pods) - f.next)
+	}
+	for {
+		i := pick(r.fillable, r.counts, s, free)
+		if i < 0 {
+			return value
+		}
+		f := r.fillable[i]
+		take := max(1, (min(r.counts[i], free.count(f.need))+1)/2)
+		free = free.minus(f.need.times(take))
+		r.counts[i] -= take
+		value += float64(take) * f.value
+	}
+}
+
+// density is the most value per millicore, byte and pod slot of the fillable
+// pods left.
+type density struct{ cpu, memory, pods float64 }
+
+func (r *round) densities() density {
+	var d density
+	for _, f := range r.fillable {
+		if f.next == len(f.pods) {
+			continue
+		}
+		d.cpu = math.Max(d.cpu, f.value/float64(max(f.need.cpuMilli, 1)))
+		d.memory = math.Max(d.memory, f.value/float64(max(f.need.memory, 1)))
+		d.pods = math.Max(d.pods, f.value/float64(max(f.need.pods, 1)))
+	}
+	return d
+}
+
+// bound is at least fillValue(s, need, value): no fill of s's free room is
+// worth more than its scarcest resource at the highest density.
+func (d density) bound(s shape, need demand, value float64) float64 {
+	free := s.minus(need)
+	fill := math.Min(float64(max(free.cpuMilli, 0))*d.cpu, math.Min(float64(max(free.memory, 0))*d.memory, float64(max(free.pods, 0))*d.pods))
+	return value + fill
+}
+
+// fill pulls pods still to place onto the new node n until none fits.
+func (r *round) fill(ctx context.Context, n *plannedNode) error {
+	for i, f := range r.fillable {
+		r.counts[i] = int64(len(f.pods) - f.next)
+	}
+	for {
+		i := pick(r.fillable, r.counts, n.room, n.room.minus(n.used))
+		if i < 0 {
+			return nil
+		}
+		f := r.fillable[i]
+		ok, _, err := r.tryJoin(ctx, f, f.pods[f.next], n)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			r.counts[i] = 0
+			continue
+		}
+		f.next++
+		r.counts[i]--
+	}
+}
+
+// pick returns the index of the group, of those with pods counted, whose pod fits
+// free and lines up best with it (the dot product of the pod's and the free
+// room's shares of capacity), or -1.
+func pick(groups []*group, counts []int64, capacity, free shape) int {
+	best, bestScore := -1, 0.0
+	for i, g := range groups {
+		if counts[i] <= 0 || !free.holds(g.need) {
+			continue
+		}
+		score := share(g.need.cpuMilli, free.cpuMilli, capacity.cpuMilli) +
+			share(g.need.memory, free.memory, capacity.memory) +
+			share(g.need.pods, free.pods, capacity.pods)
+		if score > bestScore {
+			best, bestScore = i, score
+		}
+	}
+	return best
+}
+
+// share is the product of a and b as shares of capacity.
+func share(a, b, capacity int64) float64 {
+	if capacity <= 0 {
+		return 0
+	}
+	c := float64(capacity)
+	return float64(a) / c * float64(b) / c
+}
+
+func compareFloat(a, b float64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}

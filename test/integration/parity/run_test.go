@@ -1,0 +1,268 @@
+package parity
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	eventsv1 "k8s.io/api/events/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	karpv1 "github.com/tailor-sh/tailor/pkg/apis/karpenter/v1"
+	tailorv1alpha1 "github.com/tailor-sh/tailor/pkg/apis/tailor/v1alpha1"
+	"github.com/tailor-sh/tailor/pkg/planner/planio"
+	"github.com/tailor-sh/tailor/test/integration/harness"
+)
+
+// scenario is one constraint case.
+type scenario struct {
+	name  string
+	pools []*karpv1.NodePool // default: one on-demand amd64 pool
+	// objects are created before the pods (volumes, DaemonSets, PodGroups).
+	objects []client.Object
+	pods    []*corev1.Pod
+	// pending pods are expected to stay unscheduled (limits, unplaceable).
+	pending int
+	check   func(t *testing.T, r *outcome)
+	// skip says why a scenario does not run yet.
+	skip string
+}
+
+// outcome is what a scenario ended with.
+type outcome struct {
+	pods     []corev1.Pod
+	nodes    map[string]*corev1.Node
+	launches map[string]launch
+}
+
+func (o *outcome) nodeOf(pod string) *corev1.Node {
+	for _, p := range o.pods {
+		if p.Name == pod {
+			return o.nodes[p.Spec.NodeName]
+		}
+	}
+	return nil
+}
+
+// run runs a scenario in namespace ns and checks parity, then removes everything
+// it made.
+func (s scenario) run(t *testing.T, ns string) {
+	ctx := context.Background()
+	launcher.reset()
+	t.Cleanup(func() { cleanUp(t, ns, s) })
+	env.ExpectApplied(t, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}})
+	pools := s.pools
+	if pools == nil {
+		pools = []*karpv1.NodePool{pool("general")}
+	}
+	for _, obj := range append(objectsOf(pools), s.objects...) {
+		obj.SetNamespace(namespaced(obj, ns))
+		if pv, ok := obj.(*corev1.PersistentVolume); ok && pv.Spec.ClaimRef != nil {
+			pv.Spec.ClaimRef.Namespace = ns
+		}
+		env.ExpectApplied(t, obj)
+	}
+	for _, pod := range s.pods {
+		pod.Namespace = ns
+		env.ExpectApplied(t, pod)
+	}
+	want := len(s.pods) - s.pending
+	harness.Eventually(t, 60*time.Second, fmt.Sprintf("%d pods of %s bound", want, ns), func() error {
+		bound := boundPods(ctx, t, ns)
+		if len(bound) < want {
+			return fmt.Errorf("%d of %d bound", len(bound), want)
+		}
+		return nil
+	})
+	if s.pending > 0 {
+		time.Sleep(2 * time.Second) // give a wrong extra node the time to show up
+	}
+	o := observe(ctx, t, ns)
+	checkParity(t, o, s.pending)
+	if s.check != nil {
+		s.check(t, o)
+	}
+	select {
+	case err := <-launcherErrors:
+		t.Errorf("test launcher: %v", err)
+	default:
+	}
+}
+
+func observe(ctx context.Context, t *testing.T, ns string) *outcome {
+	var pods corev1.PodList
+	if err := env.Client.List(ctx, &pods, client.InNamespace(ns)); err != nil {
+		t.Fatal(err)
+	}
+	var nodes corev1.NodeList
+	if err := env.Client.List(ctx, &nodes); err != nil {
+		t.Fatal(err)
+	}
+	o := &outcome{nodes: map[string]*corev1.Node{}, launches: launcher.launches()}
+	for i := range nodes.Items {
+		o.nodes[nodes.Items[i].Name] = &nodes.Items[i]
+	}
+	for _, p := range pods.Items {
+		if !ownedByDaemonSet(&p) {
+			o.pods = append(o.pods, p)
+		}
+	}
+	return o
+}
+
+// checkParity: every bound pod is on a node launched for it, bound on its first
+// retry after that node appeared; every launched node holds a pod; pending pods
+// were told why.
+func checkParity(t *testing.T, o *outcome, pending int) {
+	t.Helper()
+	used := map[string]int{}
+	stillPending := 0
+	for _, p := range o.pods {
+		if p.Spec.NodeName == "" {
+			stillPending++
+			continue
+		}
+		used[p.Spec.NodeName]++
+		if _, ok := o.launches[p.Spec.NodeName]; !ok {
+			t.Errorf("pod %s is on %s, which was not launched in this scenario", p.Name, p.Spec.NodeName)
+		}
+		requireRecorded(t, failed, p.UID, p.Name)
+		if after, all := failed.afterNode(p.UID, p.Spec.NodeName); after > 0 {
+			t.Errorf("pod %s failed %d time(s) after its node %s appeared (%d failed attempts in all)", p.Name, after, p.Spec.NodeName, all)
+		}
+	}
+	for name := range o.launches {
+		if used[name] == 0 {
+			t.Errorf("planned node %s stayed empty", name)
+		}
+	}
+	if stillPending != pending {
+		t.Errorf("%d pods pending, want %d", stillPending, pending)
+	}
+	t.Logf("%d pods on %d new nodes", len(o.pods)-stillPending, len(o.launches))
+}
+
+func boundPods(ctx context.Context, t *testing.T, ns string) []corev1.Pod {
+	var pods corev1.PodList
+	if err := env.Client.List(ctx, &pods, client.InNamespace(ns)); err != nil {
+		t.Fatal(err)
+	}
+	var out []corev1.Pod
+	for _, p := range pods.Items {
+		if p.Spec.NodeName != "" && !ownedByDaemonSet(&p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// eventsFor returns the notes of the pod's events with reason.
+func eventsFor(t *testing.T, ns, pod, reason string) []string {
+	var list eventsv1.EventList
+	if err := env.Client.List(context.Background(), &list, client.InNamespace(ns)); err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, e := range list.Items {
+		if e.Regarding.Name == pod && e.Reason == reason {
+			out = append(out, e.Note)
+		}
+	}
+	return out
+}
+
+func cleanUp(t *testing.T, ns string, s scenario) {
+	ctx := context.Background()
+	grace := client.GracePeriodSeconds(0)
+	_ = env.Client.DeleteAllOf(ctx, &corev1.Pod{}, client.InNamespace(ns), grace)
+	for _, obj := range s.objects {
+		_ = env.Client.Delete(ctx, obj)
+	}
+	_ = env.Client.DeleteAllOf(ctx, &corev1.Node{}, client.HasLabels{tailorv1alpha1.CapacityRequestLabelKey})
+	_ = env.Client.DeleteAllOf(ctx, &tailorv1alpha1.CapacityRequest{})
+	_ = env.Client.DeleteAllOf(ctx, &karpv1.NodePool{})
+	harness.Eventually(t, 30*time.Second, "scenario objects gone", func() error {
+		var nodes corev1.NodeList
+		var pods corev1.PodList
+		if err := env.Client.List(ctx, &nodes, client.HasLabels{tailorv1alpha1.CapacityRequestLabelKey}); err != nil {
+			return err
+		}
+		if err := env.Client.List(ctx, &pods, client.InNamespace(ns)); err != nil {
+			return err
+		}
+		if len(nodes.Items)+len(pods.Items) > 0 {
+			return fmt.Errorf("%d nodes, %d pods left", len(nodes.Items), len(pods.Items))
+		}
+		return nil
+	})
+}
+
+// pool is an on-demand, amd64, linux NodePool of the default EC2NodeClass.
+func pool(name string, edit ...func(*karpv1.NodePool)) *karpv1.NodePool {
+	np := planio.DefaultNodePools()[0].DeepCopy()
+	np.Name = name
+	for _, e := range edit {
+		e(np)
+	}
+	return np
+}
+
+func objectsOf(pools []*karpv1.NodePool) []client.Object {
+	out := make([]client.Object, 0, len(pools))
+	for _, np := range pools {
+		out = append(out, np)
+	}
+	return out
+}
+
+// namespaced is ns for namespaced objects, "" for cluster-scoped ones.
+func namespaced(obj client.Object, ns string) string {
+	switch obj.(type) {
+	case *karpv1.NodePool, *corev1.PersistentVolume:
+		return ""
+	}
+	return ns
+}
+
+// pod is a pause pod for the second scheduler with cpu and memory requests.
+func pod(name, cpu, memory string, edit ...func(*corev1.Pod)) *corev1.Pod {
+	p := &corev1.Pod{
+		ObjectMeta: metav1.ObjectMeta{Name: name, Labels: map[string]string{"app": strings.TrimRight(name, "0123456789-")}},
+		Spec: corev1.PodSpec{
+			SchedulerName: secondScheduler,
+			Containers: []corev1.Container{{
+				Name: "main", Image: "registry.k8s.io/pause:3.10",
+				Resources: corev1.ResourceRequirements{Requests: corev1.ResourceList{
+					corev1.ResourceCPU: resource.MustParse(cpu), corev1.ResourceMemory: resource.MustParse(memory),
+				}},
+			}},
+		},
+	}
+	for _, e := range edit {
+		e(p)
+	}
+	return p
+}
+
+// pods makes n pods named prefix-0... with the same spec.
+func pods(n int, prefix, cpu, memory string, edit ...func(*corev1.Pod)) []*corev1.Pod {
+	out := make([]*corev1.Pod, 0, n)
+	for i := range n {
+		out = append(out, pod(fmt.Sprintf("%s-%d", prefix, i), cpu, memory, edit...))
+	}
+	return out
+}
+
+func ownedByDaemonSet(p *corev1.Pod) bool {
+	for _, ref := range p.OwnerReferences {
+		if ref.Kind == "DaemonSet" {
+			return true
+		}
+	}
+	return false
+}
