@@ -68,7 +68,7 @@ func TestFlightWaitsUntilTheNodeSettles(t *testing.T) {
 	if r, ok := f.waitsFor(pod.UID, now); !ok || r != "general-abc" {
 		t.Fatalf("waitsFor = %q, %v; want general-abc", r, ok)
 	}
-	f.ready["general-abc"] = now.Add(-2 * settle)
+	f.ready["general-abc"] = now.Add(-reservation - time.Second) // longer ago than settle and reservation
 	if _, ok := f.waitsFor(pod.UID, now); ok {
 		t.Fatal("a pod whose node settled long ago must be planned again")
 	}
