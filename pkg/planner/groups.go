@@ -40,8 +40,8 @@ type group struct {
 	volumes bool
 	// need is requests as integers.
 	need demand
-	// zoneSensitive pods have such rules over zones: a node planned for them must
-	// have its zone fixed.
+	// zoneSensitive pods have such rules over zones, or volumes whose topology
+	// may restrict the zone: a node planned for them must have its zone fixed.
 	zoneSensitive bool
 	// next is the index of the first pod not placed yet; pods before it were
 	// placed in order, by the group's turn or by filling a new node.
@@ -112,6 +112,9 @@ func newGroup(key string, pod *corev1.Pod, requests corev1.ResourceList) *group 
 	for _, v := range pod.Spec.Volumes {
 		g.volumes = g.volumes || v.PersistentVolumeClaim != nil || v.Ephemeral != nil
 	}
+	// VolumeBinding judges a volume's node affinity on the node's labels: a node
+	// whose zone is open has no zone label, and no zonal volume fits it.
+	g.zoneSensitive = g.volumes
 	if len(pod.Spec.TopologySpreadConstraints) > 0 {
 		g.topologySensitive, g.spread = true, true
 		g.repairableSpread = repairableSpread(pod)

@@ -23,6 +23,8 @@ type batchInput struct {
 	planner.Input
 	// missing names, per NodePool, why it offers no instance type.
 	missing map[string]string
+	// generation is the parked pods' generation the NodePools were read at.
+	generation uint64
 }
 
 // cluster is what the listers hold when a batch is planned.
@@ -39,11 +41,12 @@ type cluster struct {
 // still pending and wait for nothing, NodePools with their node class's catalog,
 // existing nodes with their pods, requests in flight and DaemonSets.
 func (p *Provisioner) input(ctx context.Context, batch []*corev1.Pod) (*batchInput, error) {
+	generation := p.parked.seen()
 	c, err := p.read(ctx)
 	if err != nil {
 		return nil, err
 	}
-	in := &batchInput{missing: map[string]string{}}
+	in := &batchInput{missing: map[string]string{}, generation: generation}
 	var requests tailorv1alpha1.CapacityRequestList
 	if err := p.objects.List(ctx, &requests); err != nil {
 		return nil, fmt.Errorf("listing capacity requests, %w", err)

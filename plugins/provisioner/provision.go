@@ -15,6 +15,9 @@ import (
 // run closes batches and provisions for them until ctx ends.
 func (p *Provisioner) run(ctx context.Context) {
 	logger := klog.FromContext(ctx).WithName(Name)
+	if p.waitForInformers(ctx) {
+		p.adoptPending(logger)
+	}
 	for p.window.wait(ctx.Done()) {
 		pods := p.window.take()
 		if len(pods) == 0 {

@@ -57,6 +57,8 @@ type Provisioner struct {
 	writer   client.Client
 	window   *window
 	flight   *flight
+	parked   *parked
+	nodes    nodeCount
 	catalogs catalogs
 	planner  *lazyPlanner
 	now      func() time.Time
@@ -112,6 +114,7 @@ func New(ctx context.Context, obj runtime.Object, h framework.Handle, deps Deps)
 		writer:   writer,
 		window:   newWindow(args),
 		flight:   newFlight(),
+		parked:   newParked(),
 		now:      time.Now,
 	}
 	p.planner = &lazyPlanner{p: p}

@@ -6,7 +6,9 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/types"
 	toolscache "k8s.io/client-go/tools/cache"
+	"k8s.io/klog/v2"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	karpv1 "github.com/tailor-sh/tailor/pkg/apis/karpenter/v1"
@@ -19,28 +21,53 @@ import (
 func (p *Provisioner) watch(ctx context.Context) error {
 	factory := p.handle.SharedInformerFactory()
 	factory.Apps().V1().DaemonSets().Informer()
+	logger := klog.FromContext(ctx).WithName(Name)
 	if _, err := factory.Core().V1().Pods().Informer().AddEventHandler(toolscache.ResourceEventHandlerFuncs{
+		AddFunc: func(obj any) {
+			if pod, ok := obj.(*corev1.Pod); ok {
+				p.adopt(pod)
+			}
+		},
 		UpdateFunc: func(_, obj any) {
 			if pod, ok := obj.(*corev1.Pod); ok && pod.Spec.NodeName != "" {
-				p.flight.podGone(pod.UID)
+				p.podGone(pod.UID)
 			}
 		},
 		DeleteFunc: func(obj any) {
 			if pod, ok := unwrap(obj).(*corev1.Pod); ok {
-				p.flight.podGone(pod.UID)
+				p.podGone(pod.UID)
 			}
 		},
 	}); err != nil {
 		return fmt.Errorf("%s: watching pods, %w", Name, err)
 	}
-	if _, err := factory.Core().V1().Nodes().Informer().AddEventHandler(toolscache.ResourceEventHandlerFuncs{
-		AddFunc:    func(obj any) { p.nodeEvent(obj) },
+	reg, err := factory.Core().V1().Nodes().Informer().AddEventHandler(toolscache.ResourceEventHandlerFuncs{
+		AddFunc: func(obj any) {
+			p.nodes.n.Add(1)
+			p.nodeEvent(obj)
+		},
 		UpdateFunc: func(_, obj any) { p.nodeEvent(obj) },
-	}); err != nil {
+		DeleteFunc: func(any) {
+			if p.nodes.n.Add(-1) == 0 {
+				p.adoptPending(logger)
+			}
+		},
+	})
+	if err != nil {
 		return fmt.Errorf("%s: watching nodes, %w", Name, err)
 	}
+	p.nodes.reg = reg
+	changed := toolscache.ResourceEventHandlerFuncs{
+		AddFunc:    func(any) { p.unpark(logger) },
+		UpdateFunc: func(any, any) { p.unpark(logger) },
+		DeleteFunc: func(any) { p.unpark(logger) },
+	}
 	for _, obj := range []client.Object{&karpv1.NodePool{}, &tailorv1alpha1.InstanceTypeCatalog{}} {
-		if _, err := p.objects.GetInformer(ctx, obj); err != nil {
+		informer, err := p.objects.GetInformer(ctx, obj)
+		if err == nil {
+			_, err = informer.AddEventHandler(changed)
+		}
+		if err != nil {
 			return fmt.Errorf("%s: watching %T, %w", Name, obj, err)
 		}
 	}
@@ -61,6 +88,12 @@ func (p *Provisioner) watch(ctx context.Context) error {
 		return fmt.Errorf("%s: watching capacity requests, %w", Name, err)
 	}
 	return nil
+}
+
+// podGone forgets a pod that was bound or deleted.
+func (p *Provisioner) podGone(uid types.UID) {
+	p.flight.podGone(uid)
+	p.parked.remove(uid)
 }
 
 func (p *Provisioner) nodeEvent(obj any) {

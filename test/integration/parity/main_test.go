@@ -18,6 +18,8 @@ import (
 	"strings"
 	"testing"
 
+	schedv1alpha1 "sigs.k8s.io/scheduler-plugins/apis/scheduling/v1alpha1"
+
 	"github.com/tailor-sh/tailor/pkg/catalog"
 	"github.com/tailor-sh/tailor/pkg/cloudprovider"
 	"github.com/tailor-sh/tailor/pkg/planner/planio"
@@ -52,6 +54,9 @@ func (r runAll) Run() int {
 }
 
 func setUp(ctx context.Context) error {
+	if err := schedv1alpha1.AddToScheme(env.Client.Scheme()); err != nil {
+		return err
+	}
 	var err error
 	if catalogTypes, err = planio.LoadCatalog("", zones, 0.4); err != nil {
 		return err

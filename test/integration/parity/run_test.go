@@ -2,6 +2,7 @@ package parity
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -28,9 +29,14 @@ type scenario struct {
 	pods    []*corev1.Pod
 	// pending pods are expected to stay unscheduled (limits, unplaceable).
 	pending int
-	check   func(t *testing.T, r *outcome)
-	// skip says why a scenario does not run yet.
-	skip string
+	// poolsAfterPods creates the NodePools once the pods were told none fits.
+	poolsAfterPods bool
+	// noNodes runs the scenario in a cluster without any node.
+	noNodes bool
+	// secondWave pods come while the first wave's nodes are requested but not
+	// launched yet, and fit their room.
+	secondWave []*corev1.Pod
+	check      func(t *testing.T, r *outcome)
 }
 
 // outcome is what a scenario ended with.
@@ -55,23 +61,40 @@ func (s scenario) run(t *testing.T, ns string) {
 	ctx := context.Background()
 	launcher.reset()
 	t.Cleanup(func() { cleanUp(t, ns, s) })
+	t.Cleanup(func() {
+		if t.Failed() {
+			describe(t, ns)
+		}
+	})
+	if s.noNodes {
+		removeControlPlane(t)
+	}
 	env.ExpectApplied(t, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}})
 	pools := s.pools
 	if pools == nil {
 		pools = []*karpv1.NodePool{pool("general")}
 	}
-	for _, obj := range append(objectsOf(pools), s.objects...) {
-		obj.SetNamespace(namespaced(obj, ns))
-		if pv, ok := obj.(*corev1.PersistentVolume); ok && pv.Spec.ClaimRef != nil {
-			pv.Spec.ClaimRef.Namespace = ns
-		}
-		env.ExpectApplied(t, obj)
+	if !s.poolsAfterPods {
+		applyAll(t, ns, objectsOf(pools))
+	}
+	applyAll(t, ns, s.objects)
+	if len(s.secondWave) > 0 {
+		launcher.pause(true)
+		t.Cleanup(func() { launcher.pause(false) })
 	}
 	for _, pod := range s.pods {
 		pod.Namespace = ns
 		env.ExpectApplied(t, pod)
 	}
-	want := len(s.pods) - s.pending
+	if s.poolsAfterPods {
+		waitForEvent(t, ns, s.pods[0].Name, "NoNodePoolFits")
+		applyAll(t, ns, objectsOf(pools))
+	}
+	if len(s.secondWave) > 0 {
+		s.joinInFlight(t, ns)
+	}
+	all := append(append([]*corev1.Pod{}, s.pods...), s.secondWave...)
+	want := len(all) - s.pending
 	harness.Eventually(t, 60*time.Second, fmt.Sprintf("%d pods of %s bound", want, ns), func() error {
 		bound := boundPods(ctx, t, ns)
 		if len(bound) < want {
@@ -83,7 +106,7 @@ func (s scenario) run(t *testing.T, ns string) {
 		time.Sleep(2 * time.Second) // give a wrong extra node the time to show up
 	}
 	o := observe(ctx, t, ns)
-	checkParity(t, o, s.pending)
+	checkParity(t, o, s.pending, !s.noNodes)
 	if s.check != nil {
 		s.check(t, o)
 	}
@@ -92,6 +115,60 @@ func (s scenario) run(t *testing.T, ns string) {
 		t.Errorf("test launcher: %v", err)
 	default:
 	}
+}
+
+// joinInFlight sends the second wave while the first wave's nodes are requested
+// but not launched, waits until the plugin counted every pod of it against a
+// request in flight, then lets the launcher go on.
+func (s scenario) joinInFlight(t *testing.T, ns string) {
+	waitForEvent(t, ns, s.pods[0].Name, "WaitingForCapacity")
+	for _, pod := range s.secondWave {
+		pod.Namespace = ns
+		env.ExpectApplied(t, pod)
+	}
+	for _, pod := range s.secondWave {
+		waitForEvent(t, ns, pod.Name, "WaitingForCapacity")
+		for _, note := range eventsFor(t, ns, pod.Name, "WaitingForCapacity") {
+			if !strings.Contains(note, "already in flight") {
+				t.Errorf("pod %s of the second wave got a node of its own: %s", pod.Name, note)
+			}
+		}
+	}
+	launcher.pause(false)
+}
+
+func applyAll(t *testing.T, ns string, objects []client.Object) {
+	for _, obj := range objects {
+		obj.SetNamespace(namespaced(obj, ns))
+		if pv, ok := obj.(*corev1.PersistentVolume); ok && pv.Spec.ClaimRef != nil {
+			pv.Spec.ClaimRef.Namespace = ns
+		}
+		env.ExpectApplied(t, obj)
+	}
+}
+
+func waitForEvent(t *testing.T, ns, pod, reason string) {
+	t.Helper()
+	harness.Eventually(t, 30*time.Second, fmt.Sprintf("event %s on pod %s", reason, pod), func() error {
+		if len(eventsFor(t, ns, pod, reason)) == 0 {
+			return fmt.Errorf("no such event yet")
+		}
+		return nil
+	})
+}
+
+// removeControlPlane leaves the cluster without any node for the test, and puts
+// the control-plane node back after it.
+func removeControlPlane(t *testing.T) {
+	node := controlPlaneNode()
+	if err := env.Client.Delete(context.Background(), node); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := env.Client.Create(context.Background(), controlPlaneNode()); err != nil {
+			t.Errorf("putting the control-plane node back: %v", err)
+		}
+	})
 }
 
 func observe(ctx context.Context, t *testing.T, ns string) *outcome {
@@ -117,8 +194,9 @@ func observe(ctx context.Context, t *testing.T, ns string) *outcome {
 
 // checkParity: every bound pod is on a node launched for it, bound on its first
 // retry after that node appeared; every launched node holds a pod; pending pods
-// were told why.
-func checkParity(t *testing.T, o *outcome, pending int) {
+// were told why. Without any node, the scheduler runs no plugin, so failed
+// attempts are only recorded when attempted.
+func checkParity(t *testing.T, o *outcome, pending int, attempted bool) {
 	t.Helper()
 	used := map[string]int{}
 	stillPending := 0
@@ -131,7 +209,9 @@ func checkParity(t *testing.T, o *outcome, pending int) {
 		if _, ok := o.launches[p.Spec.NodeName]; !ok {
 			t.Errorf("pod %s is on %s, which was not launched in this scenario", p.Name, p.Spec.NodeName)
 		}
-		requireRecorded(t, failed, p.UID, p.Name)
+		if attempted {
+			requireRecorded(t, failed, p.UID, p.Name)
+		}
 		if after, all := failed.afterNode(p.UID, p.Spec.NodeName); after > 0 {
 			t.Errorf("pod %s failed %d time(s) after its node %s appeared (%d failed attempts in all)", p.Name, after, p.Spec.NodeName, all)
 		}
@@ -174,6 +254,33 @@ func eventsFor(t *testing.T, ns, pod, reason string) []string {
 		}
 	}
 	return out
+}
+
+// describe logs what a failed scenario left behind: why pods are pending, the
+// namespace's events and the capacity requests.
+func describe(t *testing.T, ns string) {
+	ctx := context.Background()
+	var pods corev1.PodList
+	var events eventsv1.EventList
+	var requests tailorv1alpha1.CapacityRequestList
+	if err := errors.Join(env.Client.List(ctx, &pods, client.InNamespace(ns)),
+		env.Client.List(ctx, &events, client.InNamespace(ns)), env.Client.List(ctx, &requests)); err != nil {
+		t.Logf("describing %s: %v", ns, err)
+		return
+	}
+	for _, p := range pods.Items {
+		for _, c := range p.Status.Conditions {
+			if c.Type == corev1.PodScheduled && c.Status != corev1.ConditionTrue {
+				t.Logf("pod %s: %s: %s", p.Name, c.Reason, c.Message)
+			}
+		}
+	}
+	for _, e := range events.Items {
+		t.Logf("event %s %s: %s", e.Regarding.Name, e.Reason, e.Note)
+	}
+	for _, r := range requests.Items {
+		t.Logf("capacity request %s: %d pods, types %v, conditions %+v", r.Name, len(r.Spec.Pods), r.Spec.InstanceTypes[:min(3, len(r.Spec.InstanceTypes))], r.Status.Conditions)
+	}
 }
 
 func cleanUp(t *testing.T, ns string, s scenario) {
