@@ -50,6 +50,7 @@ func (r runAll) Run() int {
 		fmt.Fprintln(os.Stderr, "setting up:", err)
 		return 1
 	}
+	defer running.stop()
 	return r.m.Run()
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -36,7 +37,10 @@ type scenario struct {
 	// secondWave pods come while the first wave's nodes are requested but not
 	// launched yet, and fit their room.
 	secondWave []*corev1.Pod
-	check      func(t *testing.T, r *outcome)
+	// restart restarts the scheduler while the pods' nodes are requested but not
+	// launched yet.
+	restart bool
+	check   func(t *testing.T, r *outcome)
 }
 
 // outcome is what a scenario ended with.
@@ -78,7 +82,7 @@ func (s scenario) run(t *testing.T, ns string) {
 		applyAll(t, ns, objectsOf(pools))
 	}
 	applyAll(t, ns, s.objects)
-	if len(s.secondWave) > 0 {
+	if len(s.secondWave) > 0 || s.restart {
 		launcher.pause(true)
 		t.Cleanup(func() { launcher.pause(false) })
 	}
@@ -92,6 +96,9 @@ func (s scenario) run(t *testing.T, ns string) {
 	}
 	if len(s.secondWave) > 0 {
 		s.joinInFlight(t, ns)
+	}
+	if s.restart {
+		s.restartInFlight(t, ns)
 	}
 	all := append(append([]*corev1.Pod{}, s.pods...), s.secondWave...)
 	want := len(all) - s.pending
@@ -135,6 +142,40 @@ func (s scenario) joinInFlight(t *testing.T, ns string) {
 		}
 	}
 	launcher.pause(false)
+}
+
+// restartInFlight restarts the scheduler while the pods' requests are not
+// launched yet, and checks that the new scheduler found them in the API instead
+// of planning the pods again.
+func (s scenario) restartInFlight(t *testing.T, ns string) {
+	for _, pod := range s.pods {
+		waitForEvent(t, ns, pod.Name, "WaitingForCapacity")
+	}
+	before := requestNames(t)
+	restartScheduler(t)
+	time.Sleep(3 * time.Second) // the new scheduler tries the pods, and a batch window closes
+	if after := requestNames(t); !slices.Equal(before, after) {
+		t.Errorf("capacity requests before the restart %v, after %v", before, after)
+	}
+	for _, pod := range s.pods {
+		if notes := eventsFor(t, ns, pod.Name, "WaitingForCapacity"); len(notes) != 1 {
+			t.Errorf("pod %s was planned again after the restart: %q", pod.Name, notes)
+		}
+	}
+	launcher.pause(false)
+}
+
+func requestNames(t *testing.T) []string {
+	var list tailorv1alpha1.CapacityRequestList
+	if err := env.Client.List(context.Background(), &list); err != nil {
+		t.Fatal(err)
+	}
+	names := make([]string, 0, len(list.Items))
+	for _, r := range list.Items {
+		names = append(names, r.Name)
+	}
+	slices.Sort(names)
+	return names
 }
 
 func applyAll(t *testing.T, ns string, objects []client.Object) {

@@ -93,6 +93,7 @@ func scenarios() []scenario {
 		{name: "cluster without any node", noNodes: true, pods: pods(3, "first", "500m", "1Gi")},
 		{name: "second wave joins the nodes in flight", pods: pods(1, "wave1", "1", "2Gi"),
 			secondWave: pods(2, "wave2", "250m", "256Mi"), check: func(t *testing.T, o *outcome) { atMost(t, o, 1) }},
+		{name: "scheduler restart with nodes in flight", restart: true, pods: pods(3, "survivor", "500m", "1Gi")},
 		{name: "pod no NodePool can run", pods: []*corev1.Pod{pod("huge", "900", "1Gi")}, pending: 1,
 			check: func(t *testing.T, o *outcome) {
 				expectEvent(t, o, "huge", "NoNodePoolFits")

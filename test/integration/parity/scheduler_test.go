@@ -11,6 +11,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/component-base/configz"
 	fwk "k8s.io/kube-scheduler/framework"
 	"k8s.io/kubernetes/cmd/kube-scheduler/app"
 	"k8s.io/kubernetes/cmd/kube-scheduler/app/options"
@@ -62,8 +63,15 @@ const profileConfig = `
       maxNewNodesPerBatch: 100
 `
 
+// running is the scheduler in this process.
+var running struct {
+	ctx             context.Context
+	kubeconfig, dir string
+	stop            func()
+}
+
 // startScheduler runs the scheduler binary's code (plugins.Setup, app.Run) in this
-// process until ctx ends.
+// process until ctx ends or restartScheduler stops it.
 func startScheduler(ctx context.Context, kubeconfig, dir string, failed *failedAttempts) error {
 	config := fmt.Sprintf(`apiVersion: kubescheduler.config.k8s.io/v1
 kind: KubeSchedulerConfiguration
@@ -82,16 +90,37 @@ profiles:`, kubeconfig) + fmt.Sprintf(profileConfig, secondScheduler) + fmt.Spri
 	}
 	opts.ConfigFile = path
 	opts.SecureServing.BindPort = 0
+	parent := ctx
+	ctx, cancel := context.WithCancel(ctx)
 	cc, sched, err := plugins.Setup(ctx, opts, app.WithPlugin(failedAttemptsName, failed.factory))
 	if err != nil {
+		cancel()
 		return err
 	}
+	done := make(chan struct{})
 	go func() {
+		defer close(done)
 		if err := app.Run(ctx, cc, sched); err != nil && ctx.Err() == nil {
 			fmt.Fprintln(os.Stderr, "scheduler stopped:", err)
 		}
 	}()
+	running.ctx, running.kubeconfig, running.dir = parent, kubeconfig, dir
+	running.stop = func() {
+		cancel()
+		<-done
+	}
 	return nil
+}
+
+// restartScheduler stops the scheduler and starts a new one in its place, with
+// nothing of the old one's memory: what it knows comes from the API server.
+func restartScheduler(t *testing.T) {
+	running.stop()
+	// The scheduler registers its configuration under a process-wide name.
+	configz.Delete("componentconfig")
+	if err := startScheduler(running.ctx, running.kubeconfig, running.dir, failed); err != nil {
+		t.Fatalf("restarting the scheduler: %v", err)
+	}
 }
 
 const failedAttemptsName = "FailedAttempts"
