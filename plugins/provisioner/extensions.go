@@ -31,6 +31,7 @@ func (p *Provisioner) Filter(_ context.Context, _ fwk.CycleState, pod *corev1.Po
 		return nil
 	}
 	if reserved, member := p.flight.reservedFor(request, pod.UID, p.now()); reserved && !member {
+		p.flight.keptOff(request, pod)
 		return fwk.NewStatus(fwk.Unschedulable, "node is kept for the pods it was launched for")
 	}
 	return nil

@@ -32,6 +32,9 @@ type flight struct {
 	ready map[string]time.Time
 	// failed holds requests the launcher gave up on, with why.
 	failed map[string]string
+	// kept holds, per request, the pods the Filter kept off its node (namespace/name
+	// by UID): they are retried when the reservation lapses.
+	kept map[string]map[types.UID]string
 }
 
 func newFlight() *flight {
@@ -40,6 +43,7 @@ func newFlight() *flight {
 		planned: map[string]map[types.UID]string{},
 		ready:   map[string]time.Time{},
 		failed:  map[string]string{},
+		kept:    map[string]map[types.UID]string{},
 	}
 }
 
@@ -92,6 +96,27 @@ func (f *flight) reservedFor(request string, uid types.UID, now time.Time) (rese
 	return true, member
 }
 
+// keptOff records that the Filter kept pod off the node of request.
+func (f *flight) keptOff(request string, pod *corev1.Pod) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	set := f.kept[request]
+	if set == nil {
+		set = map[types.UID]string{}
+		f.kept[request] = set
+	}
+	set[pod.UID] = pod.Namespace + "/" + pod.Name
+}
+
+// keptPods returns and forgets the pods kept off the node of request.
+func (f *flight) keptPods(request string) map[types.UID]string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := f.kept[request]
+	delete(f.kept, request)
+	return out
+}
+
 // plannedPods returns the pods planned onto request and not bound yet, as
 // namespace/name by UID.
 func (f *flight) plannedPods(request string) map[types.UID]string {
@@ -105,17 +130,19 @@ func (f *flight) plannedPods(request string) map[types.UID]string {
 }
 
 // nodeSeen records a node launched for a request; initialized nodes start the
-// settle and reservation clocks.
-func (f *flight) nodeSeen(node *corev1.Node, now time.Time) {
+// settle and reservation clocks. It returns the request when this started them.
+func (f *flight) nodeSeen(node *corev1.Node, now time.Time) (started string) {
 	request := requestOf(node)
 	if request == "" || node.Labels[wellknown.NodeInitializedLabelKey] != "true" {
-		return
+		return ""
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if _, ok := f.ready[request]; !ok {
-		f.ready[request] = now
+	if _, ok := f.ready[request]; ok {
+		return ""
 	}
+	f.ready[request] = now
+	return request
 }
 
 // podGone forgets a pod that was bound or deleted.
@@ -133,10 +160,13 @@ func (f *flight) podGone(uid types.UID) {
 }
 
 // fail records that the launcher gave up on request: its pods are planned again.
-func (f *flight) fail(request, why string) {
+// It reports whether the failure is new.
+func (f *flight) fail(request, why string) bool {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	_, known := f.failed[request]
 	f.failed[request] = why
+	return !known
 }
 
 // forget drops a request that no longer exists, and its pods' waits.
@@ -151,6 +181,7 @@ func (f *flight) forget(request string) {
 	delete(f.planned, request)
 	delete(f.ready, request)
 	delete(f.failed, request)
+	delete(f.kept, request)
 }
 
 // isReady says whether request's node was seen initialized.

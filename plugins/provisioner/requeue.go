@@ -74,6 +74,26 @@ func (p *Provisioner) unpark(logger klog.Logger) {
 	}
 }
 
+// retry moves the pending pods among keys (namespace/name by UID) back to the
+// scheduling queue.
+func (p *Provisioner) retry(logger klog.Logger, keys map[types.UID]string) {
+	lister := p.handle.SharedInformerFactory().Core().V1().Pods().Lister()
+	pods := map[string]*corev1.Pod{}
+	for uid, key := range keys {
+		namespace, name, err := toolscache.SplitMetaNamespaceKey(key)
+		if err != nil {
+			continue
+		}
+		if pod, err := lister.Pods(namespace).Get(name); err == nil && pod.UID == uid && pod.Spec.NodeName == "" {
+			pods[key] = pod
+		}
+	}
+	if len(pods) > 0 {
+		logger.V(2).Info("Retrying pods whose capacity request settled, failed or stopped reserving its node", "pods", len(pods))
+		p.handle.Activate(logger, pods)
+	}
+}
+
 // nodeCount counts the nodes the scheduler's informer holds. kube-scheduler runs
 // no plugin at all while there are none (ErrNoNodesAvailable), so then the
 // plugin takes the profile's pending pods into the batch by itself.

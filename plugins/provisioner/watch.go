@@ -3,6 +3,7 @@ package provisioner
 import (
 	"context"
 	"fmt"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -44,9 +45,9 @@ func (p *Provisioner) watch(ctx context.Context) error {
 	reg, err := factory.Core().V1().Nodes().Informer().AddEventHandler(toolscache.ResourceEventHandlerFuncs{
 		AddFunc: func(obj any) {
 			p.nodes.n.Add(1)
-			p.nodeEvent(obj)
+			p.nodeEvent(logger, obj)
 		},
-		UpdateFunc: func(_, obj any) { p.nodeEvent(obj) },
+		UpdateFunc: func(_, obj any) { p.nodeEvent(logger, obj) },
 		DeleteFunc: func(any) {
 			if p.nodes.n.Add(-1) == 0 {
 				p.adoptPending(logger)
@@ -76,11 +77,13 @@ func (p *Provisioner) watch(ctx context.Context) error {
 		return fmt.Errorf("%s: watching capacity requests, %w", Name, err)
 	}
 	_, err = requests.AddEventHandler(toolscache.ResourceEventHandlerFuncs{
-		AddFunc:    func(obj any) { p.requestEvent(obj) },
-		UpdateFunc: func(_, obj any) { p.requestEvent(obj) },
+		AddFunc:    func(obj any) { p.requestEvent(logger, obj) },
+		UpdateFunc: func(_, obj any) { p.requestEvent(logger, obj) },
 		DeleteFunc: func(obj any) {
 			if r, ok := unwrap(obj).(*tailorv1alpha1.CapacityRequest); ok {
+				pods := p.flight.plannedPods(r.Name)
 				p.flight.forget(r.Name)
+				p.retry(logger, pods) // a removed request's pods that are still pending are planned again
 			}
 		},
 	})
@@ -96,22 +99,33 @@ func (p *Provisioner) podGone(uid types.UID) {
 	p.parked.remove(uid)
 }
 
-func (p *Provisioner) nodeEvent(obj any) {
-	if node, ok := obj.(*corev1.Node); ok {
-		p.flight.nodeSeen(node, p.now())
+// nodeEvent starts a request's clocks when its node is initialized. No cluster
+// event marks their end, so the plugin retries the pods itself then: pods still
+// waiting for the request once it settled, and pods kept off its node once the
+// reservation lapsed.
+func (p *Provisioner) nodeEvent(logger klog.Logger, obj any) {
+	node, ok := obj.(*corev1.Node)
+	if !ok {
+		return
+	}
+	if request := p.flight.nodeSeen(node, p.now()); request != "" {
+		time.AfterFunc(settle, func() { p.retry(logger, p.flight.plannedPods(request)) })
+		time.AfterFunc(reservation, func() { p.retry(logger, p.flight.keptPods(request)) })
 	}
 }
 
 // requestEvent marks a request the launcher gave up on (Launched=False, reason
-// LaunchFailed) as failed, so that its pods are planned again.
-func (p *Provisioner) requestEvent(obj any) {
+// LaunchFailed) as failed, and retries its pods so that they are planned again.
+func (p *Provisioner) requestEvent(logger klog.Logger, obj any) {
 	r, ok := obj.(*tailorv1alpha1.CapacityRequest)
 	if !ok {
 		return
 	}
 	if c := meta.FindStatusCondition(r.Status.Conditions, tailorv1alpha1.ConditionTypeLaunched); c != nil &&
 		c.Status == "False" && c.Reason == tailorv1alpha1.ReasonLaunchFailed {
-		p.flight.fail(r.Name, c.Message)
+		if p.flight.fail(r.Name, c.Message) {
+			p.retry(logger, p.flight.plannedPods(r.Name))
+		}
 	}
 }
 

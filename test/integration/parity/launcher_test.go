@@ -3,12 +3,14 @@ package parity
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -31,6 +33,11 @@ type testLauncher struct {
 	mu       sync.Mutex
 	launched map[string]launch // by request name
 	paused   bool
+	// failures is how many of the next requests fail to launch; failed holds
+	// when each failed request was marked, to remove it a moment later.
+	failures    int
+	failed      map[string]time.Time
+	failedNames []string
 }
 
 type launch struct {
@@ -44,7 +51,7 @@ func newTestLauncher(c client.Client, types []*cloudprovider.InstanceType) *test
 	for _, it := range types {
 		byName[it.Name] = it
 	}
-	return &testLauncher{c: c, types: byName, launched: map[string]launch{}}
+	return &testLauncher{c: c, types: byName, launched: map[string]launch{}, failed: map[string]time.Time{}}
 }
 
 // run launches for new requests every 50ms until ctx ends.
@@ -84,14 +91,65 @@ func (l *testLauncher) launchNew(ctx context.Context) error {
 		r := &requests.Items[i]
 		l.mu.Lock()
 		_, done := l.launched[r.Name]
+		failedAt, failed := l.failed[r.Name]
+		fail := !done && !failed && l.failures > 0
+		if fail {
+			l.failures--
+		}
 		l.mu.Unlock()
-		if done {
+		switch {
+		case done:
+			continue
+		case fail:
+			if err := l.fail(ctx, r); err != nil {
+				return fmt.Errorf("failing %s: %w", r.Name, err)
+			}
+			continue
+		case failed:
+			if time.Since(failedAt) > 500*time.Millisecond {
+				if err := l.remove(ctx, r); err != nil {
+					return fmt.Errorf("removing failed %s: %w", r.Name, err)
+				}
+			}
 			continue
 		}
 		if err := l.launch(ctx, r); err != nil {
 			return fmt.Errorf("launching for %s: %w", r.Name, err)
 		}
 	}
+	return nil
+}
+
+// failNext makes the next n requests fail, as when EC2 has no capacity for any
+// of their types: the request is marked failed, and removed a moment later.
+func (l *testLauncher) failNext(n int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.failures = n
+}
+
+func (l *testLauncher) fail(ctx context.Context, r *tailorv1alpha1.CapacityRequest) error {
+	meta.SetStatusCondition(&r.Status.Conditions, metav1.Condition{
+		Type: tailorv1alpha1.ConditionTypeLaunched, Status: metav1.ConditionFalse,
+		Reason: tailorv1alpha1.ReasonLaunchFailed, Message: "InsufficientInstanceCapacity for every instance type (test launcher)",
+	})
+	if err := l.c.Status().Update(ctx, r); err != nil {
+		return err
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.failed[r.Name] = time.Now()
+	return nil
+}
+
+func (l *testLauncher) remove(ctx context.Context, r *tailorv1alpha1.CapacityRequest) error {
+	if err := l.c.Delete(ctx, r); err != nil && !apierrors.IsNotFound(err) {
+		return err
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	delete(l.failed, r.Name)
+	l.failedNames = append(l.failedNames, r.Name)
 	return nil
 }
 
@@ -188,6 +246,14 @@ func (l *testLauncher) reset() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.launched = map[string]launch{}
+	l.failures, l.failed, l.failedNames = 0, map[string]time.Time{}, nil
+}
+
+// failedRequests names the requests that failed and were removed.
+func (l *testLauncher) failedRequests() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return slices.Clone(l.failedNames)
 }
 
 func ptrTo[T any](v T) *T { return &v }

@@ -37,6 +37,8 @@ type scenario struct {
 	// secondWave pods come while the first wave's nodes are requested but not
 	// launched yet, and fit their room.
 	secondWave []*corev1.Pod
+	// failedLaunches is how many requests the launcher fails first.
+	failedLaunches int
 	// restart restarts the scheduler while the pods' nodes are requested but not
 	// launched yet.
 	restart bool
@@ -73,6 +75,7 @@ func (s scenario) run(t *testing.T, ns string) {
 	if s.noNodes {
 		removeControlPlane(t)
 	}
+	launcher.failNext(s.failedLaunches)
 	env.ExpectApplied(t, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}})
 	pools := s.pools
 	if pools == nil {

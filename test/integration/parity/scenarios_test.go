@@ -94,6 +94,13 @@ func scenarios() []scenario {
 		{name: "second wave joins the nodes in flight", pods: pods(1, "wave1", "1", "2Gi"),
 			secondWave: pods(2, "wave2", "250m", "256Mi"), check: func(t *testing.T, o *outcome) { atMost(t, o, 1) }},
 		{name: "scheduler restart with nodes in flight", restart: true, pods: pods(3, "survivor", "500m", "1Gi")},
+		{name: "launch fails, pods are planned again", failedLaunches: 1, pods: pods(2, "retried", "500m", "1Gi"),
+			check: func(t *testing.T, o *outcome) {
+				if failed := launcher.failedRequests(); len(failed) != 1 {
+					t.Errorf("failed requests %v, want one", failed)
+				}
+				expectEvent(t, o, "retried-0", "CapacityRequestFailed")
+			}},
 		{name: "pod no NodePool can run", pods: []*corev1.Pod{pod("huge", "900", "1Gi")}, pending: 1,
 			check: func(t *testing.T, o *outcome) {
 				expectEvent(t, o, "huge", "NoNodePoolFits")
