@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -33,8 +34,10 @@ const (
 
 // handOff creates a CapacityRequest per new node (at most maxNewNodesPerBatch; the
 // pods of the others join the next batch), records which pods wait for what, and
-// tells each pod in an event.
-func (p *Provisioner) handOff(ctx context.Context, in *batchInput, plan planner.Plan) {
+// tells each pod in an event. It returns the errors of the requests it could not
+// create.
+func (p *Provisioner) handOff(ctx context.Context, in *batchInput, plan planner.Plan) error {
+	var errs []error
 	for i, node := range plan.NewNodes {
 		if i >= int(p.args.MaxNewNodesPerBatch) {
 			for _, pod := range node.Pods {
@@ -42,7 +45,7 @@ func (p *Provisioner) handOff(ctx context.Context, in *batchInput, plan planner.
 			}
 			continue
 		}
-		p.request(ctx, node)
+		errs = append(errs, p.request(ctx, node))
 	}
 	for name, pods := range plan.InFlight {
 		p.flight.assign(name, pods)
@@ -62,12 +65,13 @@ func (p *Provisioner) handOff(ctx context.Context, in *batchInput, plan planner.
 			p.handle.Activate(klog.FromContext(ctx), map[string]*corev1.Pod{u.Pod.Namespace + "/" + u.Pod.Name: u.Pod})
 		}
 	}
+	return errors.Join(errs...)
 }
 
 // request creates the CapacityRequest for node. Its name is derived from its
 // content, so creating it again (after a timeout, a retried batch, a restart)
 // finds the existing object instead of requesting a second node.
-func (p *Provisioner) request(ctx context.Context, node *planner.Node) {
+func (p *Provisioner) request(ctx context.Context, node *planner.Node) error {
 	obj := capacityRequest(node)
 	err := p.writer.Create(ctx, obj)
 	if apierrors.IsAlreadyExists(err) {
@@ -77,15 +81,11 @@ func (p *Provisioner) request(ctx context.Context, node *planner.Node) {
 				p.recorder.Eventf(pod, nil, corev1.EventTypeWarning, ReasonFailed, eventAction,
 					"Capacity request %s failed: %s; it is planned again once the launcher removes it", obj.Name, failure(existing))
 			}
-			return
+			return nil
 		}
 	}
 	if err != nil {
-		klog.FromContext(ctx).Error(err, "Creating a capacity request failed; its pods are planned again", "request", obj.Name)
-		for _, pod := range node.Pods {
-			p.window.add(pod)
-		}
-		return
+		return fmt.Errorf("creating capacity request %s, %w", obj.Name, err)
 	}
 	p.flight.assign(obj.Name, node.Pods)
 	note := describe(node)
@@ -93,6 +93,7 @@ func (p *Provisioner) request(ctx context.Context, node *planner.Node) {
 		p.recorder.Eventf(pod, nil, corev1.EventTypeNormal, ReasonWaiting, eventAction,
 			"Waiting for capacity request %s: %s", obj.Name, note)
 	}
+	return nil
 }
 
 // capacityRequest is the request for a planned node.

@@ -12,27 +12,42 @@ import (
 	"github.com/tailor-sh/tailor/pkg/planner"
 )
 
-// run closes batches and provisions for them until ctx ends.
+// run closes batches and provisions for them until ctx ends. After a failed
+// batch it waits before the next, doubling the wait up to maxBackoff while the
+// failures go on.
 func (p *Provisioner) run(ctx context.Context) {
 	logger := klog.FromContext(ctx).WithName(Name)
 	if p.waitForInformers(ctx) {
 		p.adoptPending(logger)
 	}
+	backoff := time.Duration(0)
 	for p.window.wait(ctx.Done()) {
 		pods := p.window.take()
 		if len(pods) == 0 {
 			continue
 		}
-		if err := p.provision(ctx, pods); err != nil {
-			// Nothing was handed off for the pods still pending: they join the next
-			// batch, which the window delays by at least batchIdleDuration.
-			logger.Error(err, "Provisioning failed; the pods are planned again in the next batch", "pods", len(pods))
-			for _, pod := range pods {
-				p.window.add(pod)
-			}
+		err := p.provision(ctx, pods)
+		if err == nil {
+			backoff = 0
+			continue
+		}
+		backoff = min(max(2*backoff, time.Second), maxBackoff)
+		// Pods of requests not handed off are pending still: they join the next
+		// batch, which starts after the backoff.
+		logger.Error(err, "Provisioning failed; the pods are planned again", "pods", len(pods), "retryIn", backoff)
+		for _, pod := range pods {
+			p.window.add(pod)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(backoff):
 		}
 	}
 }
+
+// maxBackoff caps the wait between failing batches.
+const maxBackoff = time.Minute
 
 // provision plans one batch and hands the plan off.
 func (p *Provisioner) provision(ctx context.Context, batch []*corev1.Pod) error {
@@ -59,8 +74,7 @@ func (p *Provisioner) provision(ctx context.Context, batch []*corev1.Pod) error 
 	}
 	klog.FromContext(ctx).V(2).Info("Planned a batch", "pods", len(in.Pods), "newNodes", len(plan.NewNodes),
 		"inFlight", len(plan.InFlight), "unplaced", len(plan.Unplaced), "duration", time.Since(start))
-	p.handOff(ctx, in, plan)
-	return nil
+	return p.handOff(ctx, in, plan)
 }
 
 // lazyPlanner builds the planner on first use: the profile it copies is only
