@@ -3,7 +3,9 @@
 # workload (the same planning code and Filter plugins as the scheduler plugin, over
 # the project's instance catalog); then a local control plane with the v1 API
 # installed, the seed NodePools and EC2NodeClasses applied and listed the way users
-# see them, and one wrong manifest refused with its reason.
+# see them, and one wrong manifest refused with its reason; then the scheduler with
+# the shipped second-scheduler configuration, which turns pending pods into
+# CapacityRequests (no launcher yet: nothing turns them into nodes).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -25,7 +27,7 @@ PY
 echo
 
 go build -o bin/devcluster ./hack/devcluster
-bin/devcluster --write-kubeconfig "$KUBECONFIG" &
+bin/devcluster --write-kubeconfig "$KUBECONFIG" --publish-catalog default &
 cluster=$!
 trap 'kill $cluster 2>/dev/null; wait $cluster 2>/dev/null || true' EXIT
 for _ in $(seq 1 120); do [ -s "$KUBECONFIG" ] && break; sleep 0.5; done
@@ -52,3 +54,39 @@ spec:
   disruption: {consolidationPolicy: WhenIdle, budgets: [{nodes: "150%"}]}
 YAML
 echo
+
+echo "# the scheduler (manifests/scheduler/second-scheduler config) on pods that select it"
+go build -o bin/scheduler ./cmd/scheduler
+# The shipped configuration, run outside the cluster: no leader election, this kubeconfig.
+{
+  echo "clientConnection: {kubeconfig: $KUBECONFIG}"
+  sed -n '/scheduler-config.yaml: |/,$p' manifests/scheduler/second-scheduler/03-configmap.yaml | tail -n +2 |
+    sed 's/^    //; s/leaderElect: true/leaderElect: false/'
+} > out/scheduler-config.yaml
+bin/scheduler --config out/scheduler-config.yaml --secure-port 0 > out/scheduler.log 2>&1 &
+scheduler=$!
+trap 'kill $scheduler $cluster 2>/dev/null; wait $scheduler $cluster 2>/dev/null || true' EXIT
+k create namespace demo
+for i in 1 2 3 4 5 6; do
+  cat <<YAML
+apiVersion: v1
+kind: Pod
+metadata: {name: web-$i, namespace: demo, labels: {app: web}}
+spec:
+  schedulerName: tailor-scheduler
+  tolerations: [{key: batch-only, operator: Exists}]
+  nodeSelector: {workload-type: batch}
+  containers: [{name: web, image: nginx, resources: {requests: {cpu: 500m, memory: 1Gi}}}]
+---
+YAML
+done > out/demo-pods.yaml
+k apply -f out/demo-pods.yaml
+for _ in $(seq 1 60); do
+  [ -n "$(kubectl get capacityrequests -o name 2>/dev/null)" ] && break
+  sleep 0.5
+done
+sleep 2
+k get capacityrequests
+echo "+ kubectl get events -n demo --field-selector reason=WaitingForCapacity"
+kubectl get events -n demo --field-selector reason=WaitingForCapacity -o custom-columns=POD:.involvedObject.name,MESSAGE:.message 2>&1 | grep -v 'version difference' || true
+echo "(scheduler log: out/scheduler.log; the launcher, not written yet, will turn each request into a node)"

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awstransport "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/pricing"
@@ -34,6 +35,7 @@ func startAux(t *testing.T, opts Options) (*Simulator, auxClients) {
 		Region:           sim.Region(),
 		Credentials:      credentials.NewStaticCredentialsProvider("AKID", "SECRET", ""),
 		RetryMaxAttempts: 1,
+		HTTPClient:       freshConnections(),
 	}
 	endpoint := aws.String(sim.URL())
 	return sim, auxClients{
@@ -42,6 +44,14 @@ func startAux(t *testing.T, opts Options) (*Simulator, auxClients) {
 		sqs:     sqs.NewFromConfig(cfg, func(o *sqs.Options) { o.BaseEndpoint = endpoint }),
 		iam:     iam.NewFromConfig(cfg, func(o *iam.Options) { o.BaseEndpoint = endpoint }),
 	}
+}
+
+// freshConnections is an HTTP client that opens a connection per request. With
+// one attempt and no retry, a reused keep-alive connection that net/http closes
+// while the response is read fails a call with "use of closed network
+// connection" (aws/aws-sdk-go-v2#1825), as seen here under load.
+func freshConnections() *awstransport.BuildableClient {
+	return awstransport.NewBuildableClient().WithTransportOptions(func(t *http.Transport) { t.DisableKeepAlives = true })
 }
 
 // apiErrorCode is the AWS error code of err, "" when it is not an API error.
