@@ -3,9 +3,7 @@ package ec2sim
 import (
 	"errors"
 	"net/http"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awstransport "github.com/aws/aws-sdk-go-v2/aws/transport/http"
@@ -100,22 +98,4 @@ func TestUnknownJSONActionIsRefused(t *testing.T) {
 	if resp.StatusCode != http.StatusBadRequest || resp.Header.Get("X-Amzn-ErrorType") != "UnknownOperationException" {
 		t.Fatalf("got %d %q, want 400 UnknownOperationException", resp.StatusCode, resp.Header.Get("X-Amzn-ErrorType"))
 	}
-}
-
-// auxClock is a settable clock for Options.Now.
-type auxClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *auxClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *auxClock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
 }

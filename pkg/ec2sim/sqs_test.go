@@ -120,7 +120,7 @@ func TestSQSOtherEvents(t *testing.T) {
 }
 
 func TestSQSVisibilityTimeout(t *testing.T) {
-	clock := &auxClock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	clock := newEC2Clock()
 	sim, c := startAux(t, Options{Now: clock.Now})
 	sim.CreateQueue("q")
 	url := queueURLOf(t, c.sqs, "q")
@@ -132,7 +132,7 @@ func TestSQSVisibilityTimeout(t *testing.T) {
 	if err != nil || len(out.Messages) != 0 {
 		t.Fatalf("while in flight: %d messages, %v; want none", len(out.Messages), err)
 	}
-	clock.advance(21 * time.Second)
+	clock.Advance(21 * time.Second)
 	out, err = c.sqs.ReceiveMessage(context.Background(), &sqs.ReceiveMessageInput{
 		QueueUrl: aws.String(url), MessageSystemAttributeNames: []sqstypes.MessageSystemAttributeName{"All"},
 	})

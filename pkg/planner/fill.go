@@ -1,6 +1,7 @@
 package planner
 
 import (
+	"cmp"
 	"context"
 	"math"
 	"slices"
@@ -33,7 +34,7 @@ func efficientTypes(types []*cloudprovider.InstanceType, reqs scheduling.Require
 			sorted = append(sorted, priced{it, price})
 		}
 	}
-	slices.SortStableFunc(sorted, func(a, b priced) int { return compareFloat(a.price, b.price) })
+	slices.SortStableFunc(sorted, func(a, b priced) int { return cmp.Compare(a.price, b.price) })
 	var out []*cloudprovider.InstanceType
 	var kept []shape
 	for _, p := range sorted {
@@ -172,14 +173,4 @@ func share(a, b, capacity int64) float64 {
 	}
 	c := float64(capacity)
 	return float64(a) / c * float64(b) / c
-}
-
-func compareFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }

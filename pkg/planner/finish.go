@@ -1,9 +1,11 @@
 package planner
 
 import (
+	"cmp"
 	"slices"
 
 	corev1 "k8s.io/api/core/v1"
+	quotav1 "k8s.io/apiserver/pkg/quota/v1"
 
 	"github.com/tailor-sh/tailor/pkg/apis/wellknown"
 	"github.com/tailor-sh/tailor/pkg/cloudprovider"
@@ -27,7 +29,7 @@ func (r *round) addInFlight(in *Node) error {
 		if err := r.sim.place(pod, in.Name); err != nil {
 			return err
 		}
-		requested = add(requested, podRequests(pod))
+		requested = quotav1.Add(requested, podRequests(pod))
 	}
 	n := &plannedNode{
 		Node: &Node{
@@ -93,7 +95,7 @@ func (c shapes) cheapestFirst(types []*cloudprovider.InstanceType, reqs scheduli
 			out = append(out, priced{it, price})
 		}
 	}
-	slices.SortStableFunc(out, func(a, b priced) int { return compareFloat(a.price, b.price) })
+	slices.SortStableFunc(out, func(a, b priced) int { return cmp.Compare(a.price, b.price) })
 	sorted := make([]*cloudprovider.InstanceType, len(out))
 	for i, p := range out {
 		sorted[i] = p.it

@@ -4,6 +4,7 @@ import (
 	"math"
 
 	corev1 "k8s.io/api/core/v1"
+	quotav1 "k8s.io/apiserver/pkg/quota/v1"
 
 	"github.com/tailor-sh/tailor/pkg/apis/wellknown"
 	"github.com/tailor-sh/tailor/pkg/cloudprovider"
@@ -97,7 +98,7 @@ func cheapestOffering(it *cloudprovider.InstanceType, reqs scheduling.Requiremen
 func (d demand) plus(o demand) demand {
 	out := demand{cpuMilli: d.cpuMilli + o.cpuMilli, memory: d.memory + o.memory, pods: d.pods + o.pods}
 	if len(d.extended)+len(o.extended) > 0 {
-		out.extended = add(d.extended, o.extended)
+		out.extended = quotav1.Add(d.extended, o.extended)
 	}
 	return out
 }

@@ -6,6 +6,7 @@ import (
 	"sort"
 
 	corev1 "k8s.io/api/core/v1"
+	quotav1 "k8s.io/apiserver/pkg/quota/v1"
 	"k8s.io/kubernetes/pkg/scheduler/framework"
 
 	"github.com/tailor-sh/tailor/pkg/cloudprovider"
@@ -50,7 +51,7 @@ func (r *round) candidates(ctx context.Context, pl *pool, g *group, reqs schedul
 	scored := withinLimits(r.shapes.typesFor(pl.efficient, reqs, g.requests, labels), pl.remaining)
 	need := g.requests
 	if len(r.daemons) > 0 && len(scored) > 0 {
-		need = add(need, r.daemonRequests(ctx, pl, reqs, scored))
+		need = quotav1.Add(need, r.daemonRequests(ctx, pl, reqs, scored))
 		scored = r.shapes.typesFor(scored, reqs, need, false)
 	}
 	if best := r.target(scored, reqs, demandOf(need), g.value); best != nil {
@@ -73,7 +74,7 @@ func (r *round) tryNewIn(ctx context.Context, g *group, pod *corev1.Pod, pl *poo
 	daemons := r.daemonsFor(ctx, ni)
 	need := g.requests
 	for _, d := range daemons {
-		need = add(need, podRequests(d))
+		need = quotav1.Add(need, podRequests(d))
 	}
 	if types = r.shapes.typesFor(types, reqs, need, false); len(types) == 0 {
 		return false, fmt.Sprintf("nodepool %s: no instance type holds the pod and its %d DaemonSet pods", pl.name, len(daemons)), nil
@@ -136,7 +137,7 @@ func (r *round) daemonRequests(ctx context.Context, pl *pool, reqs scheduling.Re
 	ni.SetNode(virtualNode(fmt.Sprintf("%s-planned-%d", pl.name, r.names[pl.name]+1), pl, reqs, types))
 	out := corev1.ResourceList{}
 	for _, d := range r.daemonsFor(ctx, ni) {
-		out = add(out, podRequests(d))
+		out = quotav1.Add(out, podRequests(d))
 	}
 	return out
 }

@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	corev1 "k8s.io/api/core/v1"
+	quotav1 "k8s.io/apiserver/pkg/quota/v1"
 	fwk "k8s.io/kube-scheduler/framework"
 	"k8s.io/kubernetes/pkg/scheduler/framework"
 
@@ -169,7 +170,7 @@ func (r *round) tryJoin(ctx context.Context, g *group, pod *corev1.Pod, n *plann
 	if n.failed[g.key] || !n.room.holds(n.used.plus(g.need)) {
 		return false, true, nil
 	}
-	need := add(n.requested, g.requests)
+	need := quotav1.Add(n.requested, g.requests)
 	for _, alt := range g.alternatives {
 		if podFits(n.Requirements, alt) != nil {
 			continue

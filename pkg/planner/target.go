@@ -1,6 +1,7 @@
 package planner
 
 import (
+	"cmp"
 	"slices"
 
 	"github.com/tailor-sh/tailor/pkg/cloudprovider"
@@ -25,7 +26,7 @@ func (r *round) target(scored []*cloudprovider.InstanceType, reqs scheduling.Req
 			options = append(options, option{it, price, price / density.bound(r.shapes.of(it), need, value)})
 		}
 	}
-	slices.SortFunc(options, func(a, b option) int { return compareFloat(a.bound, b.bound) })
+	slices.SortFunc(options, func(a, b option) int { return cmp.Compare(a.bound, b.bound) })
 	var best *cloudprovider.InstanceType
 	var bestCost float64
 	for _, o := range options {

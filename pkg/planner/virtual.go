@@ -68,20 +68,6 @@ func maxAllocatable(types []*cloudprovider.InstanceType) corev1.ResourceList {
 	return out
 }
 
-// add returns a + b.
-func add(a, b corev1.ResourceList) corev1.ResourceList {
-	out := a.DeepCopy()
-	if out == nil {
-		out = corev1.ResourceList{}
-	}
-	for name, q := range b {
-		sum := out[name]
-		sum.Add(q)
-		out[name] = sum
-	}
-	return out
-}
-
 // subtract lowers remaining by used (limits accounting).
 func subtract(remaining, used corev1.ResourceList) {
 	for name := range remaining {

@@ -2,7 +2,8 @@ package scheduling
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
@@ -70,12 +71,7 @@ func (rs Requirements) Has(key string) bool {
 
 // Keys returns the constrained keys, sorted.
 func (rs Requirements) Keys() []string {
-	keys := make([]string, 0, len(rs))
-	for k := range rs {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
+	return slices.Sorted(maps.Keys(rs))
 }
 
 // Copy returns a copy that can be narrowed without changing rs.

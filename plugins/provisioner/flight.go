@@ -51,14 +51,9 @@ func newFlight() *flight {
 func (f *flight) assign(request string, pods []*corev1.Pod) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	set := f.planned[request]
-	if set == nil {
-		set = map[types.UID]string{}
-		f.planned[request] = set
-	}
 	for _, pod := range pods {
 		f.waiting[pod.UID] = request
-		set[pod.UID] = pod.Namespace + "/" + pod.Name
+		record(f.planned, request, pod)
 	}
 }
 
@@ -100,12 +95,15 @@ func (f *flight) reservedFor(request string, uid types.UID, now time.Time) (rese
 func (f *flight) keptOff(request string, pod *corev1.Pod) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	set := f.kept[request]
-	if set == nil {
-		set = map[types.UID]string{}
-		f.kept[request] = set
+	record(f.kept, request, pod)
+}
+
+// record adds pod (namespace/name by UID) to the set of request in sets.
+func record(sets map[string]map[types.UID]string, request string, pod *corev1.Pod) {
+	if sets[request] == nil {
+		sets[request] = map[types.UID]string{}
 	}
-	set[pod.UID] = pod.Namespace + "/" + pod.Name
+	sets[request][pod.UID] = pod.Namespace + "/" + pod.Name
 }
 
 // keptPods returns and forgets the pods kept off the node of request.

@@ -13,6 +13,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	quotav1 "k8s.io/apiserver/pkg/quota/v1"
 	"k8s.io/klog/v2"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -105,7 +106,7 @@ func capacityRequest(node *planner.Node) *tailorv1alpha1.CapacityRequest {
 	requests := corev1.ResourceList{}
 	refs := make([]tailorv1alpha1.PodReference, 0, len(node.Pods))
 	for _, pod := range append(append([]*corev1.Pod{}, node.DaemonSetPods...), node.Pods...) {
-		requests = sum(requests, podRequests(pod))
+		requests = quotav1.Add(requests, podRequests(pod))
 	}
 	for _, pod := range node.Pods {
 		refs = append(refs, tailorv1alpha1.PodReference{Namespace: pod.Namespace, Name: pod.Name, UID: pod.UID})

@@ -8,6 +8,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
+	quotav1 "k8s.io/apiserver/pkg/quota/v1"
 	"k8s.io/utils/ptr"
 
 	karpv1 "github.com/tailor-sh/tailor/pkg/apis/karpenter/v1"
@@ -54,14 +55,14 @@ func (p *Provisioner) input(ctx context.Context, batch []*corev1.Pod) (*batchInp
 	used := map[string]corev1.ResourceList{}
 	for _, node := range c.nodes {
 		if pool := node.Labels[wellknown.NodePoolLabelKey]; pool != "" {
-			used[pool] = sum(used[pool], node.Status.Capacity)
+			used[pool] = quotav1.Add(used[pool], node.Status.Capacity)
 		}
 		in.Nodes = append(in.Nodes, planner.NodeWithPods{Node: node, Pods: c.podsOn[node.Name]})
 	}
 	for i := range requests.Items {
 		if n := p.inFlight(&requests.Items[i], c); n != nil {
 			in.InFlight = append(in.InFlight, n)
-			used[n.NodePool] = sum(used[n.NodePool], n.InstanceTypes[0].Capacity)
+			used[n.NodePool] = quotav1.Add(used[n.NodePool], n.InstanceTypes[0].Capacity)
 		}
 	}
 	for name, np := range c.pools {
@@ -160,7 +161,7 @@ func (p *Provisioner) inFlight(r *tailorv1alpha1.CapacityRequest, c *cluster) *p
 		}
 	}
 	for _, pod := range pods {
-		planned = sum(planned, podRequests(pod))
+		planned = quotav1.Add(planned, podRequests(pod))
 	}
 	p.flight.assign(r.Name, pods)
 	return &planner.Node{

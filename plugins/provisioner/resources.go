@@ -15,19 +15,6 @@ func podRequests(pod *corev1.Pod) corev1.ResourceList {
 	return resourcehelper.PodRequests(pod, resourcehelper.PodResourcesOptions{})
 }
 
-func sum(a, b corev1.ResourceList) corev1.ResourceList {
-	out := a.DeepCopy()
-	if out == nil {
-		out = corev1.ResourceList{}
-	}
-	for name, q := range b {
-		s := out[name]
-		s.Add(q)
-		out[name] = s
-	}
-	return out
-}
-
 // remaining is what np's limits leave after used; nil when it has no limits.
 func remaining(np *karpv1.NodePool, used corev1.ResourceList) corev1.ResourceList {
 	if len(np.Spec.Limits) == 0 {

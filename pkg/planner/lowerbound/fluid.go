@@ -6,6 +6,7 @@
 package lowerbound
 
 import (
+	"cmp"
 	"math"
 	"slices"
 
@@ -186,9 +187,9 @@ func paretoHull(points []point) []point {
 	sorted := slices.Clone(points)
 	slices.SortFunc(sorted, func(p, q point) int {
 		if p.x != q.x {
-			return compare(p.x, q.x)
+			return cmp.Compare(p.x, q.x)
 		}
-		return compare(p.y, q.y)
+		return cmp.Compare(p.y, q.y)
 	})
 	// Upper hull, left to right: drop a point that does not make a right turn.
 	var upper []point
@@ -211,16 +212,6 @@ func paretoHull(points []point) []point {
 // cross is the z component of (a-o)×(b-o): positive for a left turn o→a→b.
 func cross(o, a, b point) float64 {
 	return (a.x-o.x)*(b.y-o.y) - (a.y-o.y)*(b.x-o.x)
-}
-
-func compare(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // feasible scales prices down, if rounding left any type priced above its price,

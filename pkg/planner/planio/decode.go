@@ -11,8 +11,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
-	"sort"
+	"slices"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/api/resource"
@@ -164,10 +165,10 @@ func badQuantity(raw json.RawMessage) string {
 func findBadQuantity(node any, path string) string {
 	switch n := node.(type) {
 	case map[string]any:
-		for _, key := range sortedKeys(n) {
+		for _, key := range slices.Sorted(maps.Keys(n)) {
 			child := strings.TrimPrefix(path+"."+key, ".")
 			if m, ok := n[key].(map[string]any); ok && quantityMaps[key] {
-				for _, name := range sortedKeys(m) {
+				for _, name := range slices.Sorted(maps.Keys(m)) {
 					if s := fmt.Sprint(m[name]); !parses(s) {
 						return fmt.Sprintf("%s.%s %q", child, name, s)
 					}
@@ -190,15 +191,6 @@ func findBadQuantity(node any, path string) string {
 func parses(quantity string) bool {
 	_, err := resource.ParseQuantity(quantity)
 	return err == nil
-}
-
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // describe names a document for errors: "document 2 (Deployment shop/web)".

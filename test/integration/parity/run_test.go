@@ -410,10 +410,6 @@ func pods(n int, prefix, cpu, memory string, edit ...func(*corev1.Pod)) []*corev
 }
 
 func ownedByDaemonSet(p *corev1.Pod) bool {
-	for _, ref := range p.OwnerReferences {
-		if ref.Kind == "DaemonSet" {
-			return true
-		}
-	}
-	return false
+	ref := metav1.GetControllerOf(p)
+	return ref != nil && ref.Kind == "DaemonSet"
 }

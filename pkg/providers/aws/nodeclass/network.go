@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -106,7 +108,7 @@ func (r *Resolver) securityGroups(ctx context.Context, terms []ec2v1.SecurityGro
 // accept * and ? wildcards within values too).
 func tagFilters(tags map[string]string) []ec2types.Filter {
 	out := make([]ec2types.Filter, 0, len(tags))
-	for _, k := range sortedKeys(tags) {
+	for _, k := range slices.Sorted(maps.Keys(tags)) {
 		if tags[k] == "*" {
 			out = append(out, filter("tag-key", k))
 		} else {
@@ -118,13 +120,4 @@ func tagFilters(tags map[string]string) []ec2types.Filter {
 
 func filter(name string, values ...string) ec2types.Filter {
 	return ec2types.Filter{Name: aws.String(name), Values: values}
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -1,6 +1,8 @@
 package nodeclass
 
 import (
+	"maps"
+	"slices"
 	"strings"
 
 	ec2v1 "github.com/tailor-sh/tailor/pkg/apis/ec2/v1"
@@ -16,7 +18,7 @@ func describeTerm(tags map[string]string, fields ...field) string {
 	var parts []string
 	if len(tags) > 0 {
 		pairs := make([]string, 0, len(tags))
-		for _, k := range sortedKeys(tags) {
+		for _, k := range slices.Sorted(maps.Keys(tags)) {
 			pairs = append(pairs, k+": "+tags[k])
 		}
 		parts = append(parts, "tags: {"+strings.Join(pairs, ", ")+"}")

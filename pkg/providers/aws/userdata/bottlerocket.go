@@ -2,6 +2,8 @@ package userdata
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
@@ -170,7 +172,7 @@ func parseBottlerocket(s string) (labels map[string]string, taints []corev1.Tain
 		labels[k] = s
 	}
 	rawTaints, _ := k8s["node-taints"].(map[string]any)
-	for _, k := range sortedKeys(rawTaints) {
+	for _, k := range slices.Sorted(maps.Keys(rawTaints)) {
 		ts, err := bottlerocketTaints(k, rawTaints[k])
 		if err != nil {
 			return nil, nil, true, err

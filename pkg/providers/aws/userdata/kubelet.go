@@ -1,6 +1,8 @@
 package userdata
 
 import (
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -91,7 +93,7 @@ func appendPairs(flags []string, flag string, m map[string]string, sep string) [
 		return flags
 	}
 	parts := make([]string, 0, len(m))
-	for _, k := range sortedKeys(m) {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
 		parts = append(parts, k+sep+m[k])
 	}
 	return append(flags, flag+strings.Join(parts, ","))

@@ -2,6 +2,8 @@ package userdata
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -18,7 +20,7 @@ func encodeTOML(t map[string]any) string {
 // only sub-tables gets no header of its own (TOML defines it implicitly).
 func writeTable(b *strings.Builder, path []string, t map[string]any) {
 	var values, tables []string
-	for _, k := range sortedKeys(t) {
+	for _, k := range slices.Sorted(maps.Keys(t)) {
 		if _, ok := t[k].(map[string]any); ok {
 			tables = append(tables, k)
 		} else {
@@ -89,7 +91,7 @@ func tomlValue(v any) string {
 		return "[" + strings.Join(parts, ", ") + "]"
 	case map[string]any:
 		parts := make([]string, 0, len(v))
-		for _, k := range sortedKeys(v) {
+		for _, k := range slices.Sorted(maps.Keys(v)) {
 			parts = append(parts, tomlKey(k)+" = "+tomlValue(v[k]))
 		}
 		return "{ " + strings.Join(parts, ", ") + " }"
