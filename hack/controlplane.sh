@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
-# Builds kube-apiserver and etcd from the Go module proxy into a cache folder outside
-# the work tree, keyed by version, and prints that folder. Reuses binaries already there.
-# setup-envtest cannot download on machines without internet; this replaces it.
+# Builds kube-apiserver, kube-controller-manager, etcd and kwok from the Go module
+# proxy into a cache folder outside the work tree, keyed by version, and prints that
+# folder. Reuses binaries already there. setup-envtest cannot download on machines
+# without internet; this replaces it. kube-controller-manager (Deployments,
+# ReplicaSets, PDB status, garbage collection) and kwok (keeps simulated nodes and
+# their pods alive) are for the local stack and the end-to-end tests.
 set -euo pipefail
 
 KUBE_VERSION=v1.34.12
 ETCD_VERSION=v3.6.4
+KWOK_VERSION=v0.8.0
 root=$(cd "$(dirname "$0")/.." && pwd)
 cache=${TAILOR_ASSETS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/tailor/controlplane}
 dir="$cache/kube-$KUBE_VERSION-etcd-$ETCD_VERSION"
@@ -21,6 +25,32 @@ if [ ! -x "$dir/kube-apiserver" ]; then
     go build -trimpath -ldflags "$ldflags" -o "$dir/kube-apiserver.tmp" k8s.io/kubernetes/cmd/kube-apiserver)
   mv "$dir/kube-apiserver.tmp" "$dir/kube-apiserver"
 fi
+if [ ! -x "$dir/kube-controller-manager" ]; then
+  echo "building kube-controller-manager $KUBE_VERSION into $dir (about 3 minutes after the apiserver)" >&2
+  (cd "$root/hack/tools/kube-apiserver" &&
+    go build -trimpath -ldflags "$ldflags" -o "$dir/kube-controller-manager.tmp" k8s.io/kubernetes/cmd/kube-controller-manager)
+  mv "$dir/kube-controller-manager.tmp" "$dir/kube-controller-manager"
+fi
+kwok_dir="$cache/kwok-$KWOK_VERSION"
+if [ ! -x "$kwok_dir/kwok" ]; then
+  echo "building kwok $KWOK_VERSION into $kwok_dir (about 3 minutes cold)" >&2
+  mkdir -p "$kwok_dir"
+  (cd "$root/hack/tools/kwok" &&
+    go build -trimpath -ldflags "-s -w" -o "$kwok_dir/kwok.tmp" sigs.k8s.io/kwok/cmd/kwok)
+  mv "$kwok_dir/kwok.tmp" "$kwok_dir/kwok"
+fi
+if [ ! -s "$kwok_dir/stages.yaml" ]; then
+  # kwok exits with "no stages found" without stage definitions: take the default
+  # ones its module ships (fast node and pod lifecycle, node heartbeats).
+  src=$(cd "$root/hack/tools/kwok" && go list -m -f '{{.Dir}}' sigs.k8s.io/kwok)/kustomize/stage
+  for f in node/fast/node-initialize.yaml node/heartbeat/node-heartbeat.yaml \
+    pod/fast/pod-ready.yaml pod/fast/pod-complete.yaml pod/fast/pod-delete.yaml; do
+    cat "$src/$f"; echo "---"
+  done > "$kwok_dir/stages.yaml.tmp"
+  mv "$kwok_dir/stages.yaml.tmp" "$kwok_dir/stages.yaml"
+fi
+ln -sf "$kwok_dir/kwok" "$dir/kwok"
+ln -sf "$kwok_dir/stages.yaml" "$dir/kwok-stages.yaml"
 if [ ! -x "$dir/etcd" ]; then
   echo "building etcd $ETCD_VERSION into $dir (about 1 minute cold)" >&2
   (cd "$root/hack/tools/etcd" &&

@@ -97,3 +97,19 @@ const (
 	// the scheduler then plans its pods again.
 	ReasonLaunchFailed = "LaunchFailed"
 )
+
+// PricePerHourAnnotationKey on a NodeClaim is the hourly price in USD of the
+// offering its instance was launched from (type, zone, capacity type), as the
+// launcher knew it at launch.
+const PricePerHourAnnotationKey = "tailor.sh/price-per-hour"
+
+// Condition types and reasons the launcher sets on NodePools and NodeClaims beyond
+// Karpenter's.
+const (
+	// ConditionTypeLimitsReached on a NodePool is True while a request was refused
+	// because the NodePool's spec.limits leave no room for any of its instance types.
+	ConditionTypeLimitsReached = "LimitsReached"
+	// ReasonInsufficientCapacity on a NodeClaim's Launched=False: no offering of its
+	// instance types had capacity.
+	ReasonInsufficientCapacity = "InsufficientCapacity"
+)

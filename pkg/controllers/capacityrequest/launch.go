@@ -1,0 +1,131 @@
+package capacityrequest
+
+import (
+	"context"
+	"fmt"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/sets"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/log"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+
+	karpv1 "github.com/tailor-sh/tailor/pkg/apis/karpenter/v1"
+	tailorv1alpha1 "github.com/tailor-sh/tailor/pkg/apis/tailor/v1alpha1"
+	"github.com/tailor-sh/tailor/pkg/apis/wellknown"
+	"github.com/tailor-sh/tailor/pkg/claims"
+	"github.com/tailor-sh/tailor/pkg/cloudprovider"
+)
+
+// launch creates the request's NodeClaim. Decide (which types the limits allow),
+// then act (create, then record it on the request).
+func (c *Controller) launch(ctx context.Context, r *tailorv1alpha1.CapacityRequest) (reconcile.Result, error) {
+	np := &karpv1.NodePool{}
+	if err := c.kube.Get(ctx, client.ObjectKey{Name: r.Spec.NodePool}, np); err != nil {
+		if apierrors.IsNotFound(err) {
+			return reconcile.Result{}, Fail(ctx, c.kube, c.recorder, r, fmt.Sprintf("NodePool %s does not exist", r.Spec.NodePool))
+		}
+		return reconcile.Result{}, fmt.Errorf("getting nodepool %s, %w", r.Spec.NodePool, err)
+	}
+	if !np.DeletionTimestamp.IsZero() {
+		return reconcile.Result{}, Fail(ctx, c.kube, c.recorder, r, fmt.Sprintf("NodePool %s is being deleted", np.Name))
+	}
+	types, err := c.types.GetInstanceTypes(ctx, np)
+	if err != nil {
+		if cloudprovider.IsNodeClassNotReadyError(err) {
+			return reconcile.Result{}, Fail(ctx, c.kube, c.recorder, r, fmt.Sprintf("NodePool %s cannot launch: %v", np.Name, err))
+		}
+		return reconcile.Result{}, fmt.Errorf("getting instance types of nodepool %s, %w", np.Name, err)
+	}
+	byName := make(map[string]*cloudprovider.InstanceType, len(types))
+	for _, it := range types {
+		byName[it.Name] = it
+	}
+	var existing karpv1.NodeClaimList
+	if err := c.reader.List(ctx, &existing, client.MatchingLabels{wellknown.NodePoolLabelKey: np.Name}); err != nil {
+		return reconcile.Result{}, fmt.Errorf("listing nodeclaims of nodepool %s, %w", np.Name, err)
+	}
+	for i := range existing.Items {
+		if claims.Request(&existing.Items[i]) == r.Name { // created before a restart
+			return c.accepted(ctx, r, existing.Items[i].Name, np)
+		}
+	}
+	within, refusal := withinLimits(np, r.Spec.InstanceTypes, byName, existing.Items)
+	if len(within) == 0 {
+		if refusal == "" {
+			refusal = fmt.Sprintf("none of the request's %d instance types is offered by NodePool %s any more", len(r.Spec.InstanceTypes), np.Name)
+		} else {
+			c.setLimitsReached(ctx, np, true, refusal)
+		}
+		return reconcile.Result{}, Fail(ctx, c.kube, c.recorder, r, refusal)
+	}
+	claim := claims.ForRequest(np, r, within)
+	if err := c.kube.Create(ctx, claim); err != nil && !apierrors.IsAlreadyExists(err) {
+		return reconcile.Result{}, fmt.Errorf("creating nodeclaim %s, %w", claim.Name, err)
+	}
+	log.FromContext(ctx).Info("created nodeclaim", "nodeclaim", claim.Name, "nodepool", np.Name, "instanceTypes", len(within))
+	return c.accepted(ctx, r, claim.Name, np)
+}
+
+// accepted records on r that its NodeClaim exists.
+func (c *Controller) accepted(ctx context.Context, r *tailorv1alpha1.CapacityRequest, claim string, np *karpv1.NodePool) (reconcile.Result, error) {
+	stored := r.DeepCopy()
+	r.Status.NodeClaim = claim
+	meta.SetStatusCondition(&r.Status.Conditions, metav1.Condition{Type: tailorv1alpha1.ConditionTypeAccepted, Status: metav1.ConditionTrue, Reason: "Accepted", Message: "the launcher took the request"})
+	meta.SetStatusCondition(&r.Status.Conditions, metav1.Condition{Type: tailorv1alpha1.ConditionTypeLaunched, Status: metav1.ConditionTrue, Reason: "NodeClaimCreated", Message: "nodeclaim " + claim + " created"})
+	if err := c.kube.Status().Patch(ctx, r, client.MergeFrom(stored)); err != nil {
+		return reconcile.Result{}, client.IgnoreNotFound(err)
+	}
+	c.recorder.Eventf(r, corev1.EventTypeNormal, "NodeClaimCreated", "Created nodeclaim %s", claim)
+	c.setLimitsReached(ctx, np, false, "")
+	return reconcile.Result{}, nil
+}
+
+// withinLimits are the requested types, in the request's order, whose capacity
+// fits what np's limits leave after its existing claims. A claim counts its
+// instance's capacity once launched, and before that the most its allowed types
+// could take, so concurrent launches can never overshoot. When the limits rule
+// out every known type, refusal says which limit and by how much.
+func withinLimits(np *karpv1.NodePool, requested []string, types map[string]*cloudprovider.InstanceType, existing []karpv1.NodeClaim) (within []string, refusal string) {
+	used := corev1.ResourceList{}
+	for i := range existing {
+		add(used, claimCapacity(&existing[i], types))
+		add(used, corev1.ResourceList{"nodes": *resourceOne()})
+	}
+	for _, name := range requested {
+		it, ok := types[name]
+		if !ok {
+			continue
+		}
+		if over := exceeds(np.Spec.Limits, used, withNodes(it.Capacity)); over != "" {
+			refusal = fmt.Sprintf("NodePool %s reached its limits: %s; raise spec.limits or remove nodes", np.Name, over)
+			continue
+		}
+		within = append(within, name)
+	}
+	return within, refusal
+}
+
+// claimCapacity is the launched instance's capacity, or the per-resource maximum
+// of the types the claim may still launch.
+func claimCapacity(claim *karpv1.NodeClaim, types map[string]*cloudprovider.InstanceType) corev1.ResourceList {
+	if len(claim.Status.Capacity) > 0 {
+		return claim.Status.Capacity
+	}
+	out := corev1.ResourceList{}
+	names := sets.New(claims.InstanceTypes(claim)...)
+	for name, it := range types {
+		if names.Len() > 0 && !names.Has(name) {
+			continue
+		}
+		for res, q := range it.Capacity {
+			if have, ok := out[res]; !ok || q.Cmp(have) > 0 {
+				out[res] = q.DeepCopy()
+			}
+		}
+	}
+	return out
+}

@@ -1,0 +1,134 @@
+// Package garbagecollection reconciles the cloud with the cluster, as a singleton
+// under leader election: instances tagged for the cluster that no NodeClaim owns
+// are terminated, and launched NodeClaims whose instance is gone are deleted.
+package garbagecollection
+
+import (
+	"context"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/client-go/tools/record"
+	"k8s.io/utils/clock"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/log"
+	"sigs.k8s.io/controller-runtime/pkg/manager"
+
+	karpv1 "github.com/tailor-sh/tailor/pkg/apis/karpenter/v1"
+	"github.com/tailor-sh/tailor/pkg/cloudprovider"
+	"github.com/tailor-sh/tailor/pkg/controllers/indexes"
+)
+
+// Controller collects leaked instances and orphaned claims every Interval.
+type Controller struct {
+	kube     client.Client
+	cloud    cloudprovider.CloudProvider
+	recorder record.EventRecorder
+	clk      clock.Clock
+	// Interval between passes; GracePeriod protects young instances and claims,
+	// whose other half may not be written yet.
+	Interval, GracePeriod time.Duration
+}
+
+// NewController builds the controller.
+func NewController(kube client.Client, cloud cloudprovider.CloudProvider, recorder record.EventRecorder, clk clock.Clock, interval, grace time.Duration) *Controller {
+	return &Controller{kube: kube, cloud: cloud, recorder: recorder, clk: clk, Interval: interval, GracePeriod: grace}
+}
+
+// Register adds the controller to mgr.
+func (c *Controller) Register(mgr manager.Manager) error { return mgr.Add(c) }
+
+// NeedLeaderElection: only the leader collects.
+func (c *Controller) NeedLeaderElection() bool { return true }
+
+// Start runs passes until ctx ends.
+func (c *Controller) Start(ctx context.Context) error {
+	ctx = log.IntoContext(ctx, log.FromContext(ctx).WithName("nodeclaim.garbagecollection"))
+	ticker := time.NewTicker(c.Interval)
+	defer ticker.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-ticker.C:
+			if err := c.Pass(ctx); err != nil {
+				log.FromContext(ctx).Error(err, "collecting garbage")
+			}
+		}
+	}
+}
+
+// Pass runs one collection:
+//  1. decide: instances older than GracePeriod whose claim does not exist or
+//     points at another instance are leaked; launched claims older than
+//     GracePeriod whose instance is not listed are orphaned;
+//  2. act: terminate the leaked instances, delete the orphaned claims.
+func (c *Controller) Pass(ctx context.Context) error {
+	instances, err := c.cloud.List(ctx)
+	if err != nil {
+		return err
+	}
+	var list karpv1.NodeClaimList
+	if err := c.kube.List(ctx, &list); err != nil {
+		return err
+	}
+	leaked, orphaned := Decide(instances, list.Items, c.clk.Now(), c.GracePeriod)
+	for _, inst := range leaked {
+		log.FromContext(ctx).Info("terminating leaked instance", "providerID", inst.Status.ProviderID, "nodeclaim", inst.Name)
+		if err := c.cloud.Delete(ctx, inst); cloudprovider.IgnoreNodeClaimNotFoundError(err) != nil {
+			log.FromContext(ctx).Error(err, "terminating leaked instance", "providerID", inst.Status.ProviderID)
+			continue
+		}
+		c.deleteNode(ctx, inst)
+	}
+	for _, claim := range orphaned {
+		log.FromContext(ctx).Info("deleting nodeclaim whose instance is gone", "nodeclaim", claim.Name, "providerID", claim.Status.ProviderID)
+		c.recorder.Eventf(claim, corev1.EventTypeWarning, "InstanceGone", "Instance %s no longer exists; deleting the nodeclaim", claim.Status.ProviderID)
+		if err := c.kube.Delete(ctx, claim); client.IgnoreNotFound(err) != nil {
+			log.FromContext(ctx).Error(err, "deleting orphaned nodeclaim", "nodeclaim", claim.Name)
+		}
+	}
+	return nil
+}
+
+// deleteNode deletes the Node a leaked instance registered, if any: no claim
+// will (the node termination controller releases its finalizer).
+func (c *Controller) deleteNode(ctx context.Context, inst *karpv1.NodeClaim) {
+	node, err := indexes.NodeFor(ctx, c.kube, inst)
+	if err != nil || node == nil {
+		return
+	}
+	if err := c.kube.Delete(ctx, node); client.IgnoreNotFound(err) != nil {
+		log.FromContext(ctx).Error(err, "deleting node of leaked instance", "node", node.Name)
+	}
+}
+
+// Decide is the pure half of a pass.
+func Decide(instances []*karpv1.NodeClaim, claims []karpv1.NodeClaim, now time.Time, grace time.Duration) (leaked []*karpv1.NodeClaim, orphaned []*karpv1.NodeClaim) {
+	byName := make(map[string]*karpv1.NodeClaim, len(claims))
+	for i := range claims {
+		byName[claims[i].Name] = &claims[i]
+	}
+	listed := make(map[string]bool, len(instances))
+	for _, inst := range instances {
+		listed[inst.Status.ProviderID] = true
+		if now.Sub(inst.CreationTimestamp.Time) < grace {
+			continue
+		}
+		claim, ok := byName[inst.Name]
+		if ok && (claim.Status.ProviderID == "" || claim.Status.ProviderID == inst.Status.ProviderID) {
+			continue
+		}
+		leaked = append(leaked, inst)
+	}
+	for i := range claims {
+		claim := &claims[i]
+		if claim.Status.ProviderID == "" || listed[claim.Status.ProviderID] || !claim.DeletionTimestamp.IsZero() {
+			continue
+		}
+		if now.Sub(claim.CreationTimestamp.Time) >= grace {
+			orphaned = append(orphaned, claim)
+		}
+	}
+	return leaked, orphaned
+}

@@ -1,0 +1,53 @@
+package operator
+
+import (
+	"context"
+
+	"k8s.io/utils/clock"
+	"sigs.k8s.io/controller-runtime/pkg/manager"
+
+	"github.com/tailor-sh/tailor/pkg/controllers/capacityrequest"
+	"github.com/tailor-sh/tailor/pkg/controllers/catalog"
+	"github.com/tailor-sh/tailor/pkg/controllers/indexes"
+	"github.com/tailor-sh/tailor/pkg/controllers/interruption"
+	nodetermination "github.com/tailor-sh/tailor/pkg/controllers/node/termination"
+	"github.com/tailor-sh/tailor/pkg/controllers/nodeclaim/garbagecollection"
+	"github.com/tailor-sh/tailor/pkg/controllers/nodeclaim/lifecycle"
+	"github.com/tailor-sh/tailor/pkg/controllers/nodeclaim/termination"
+	nodeclassstatus "github.com/tailor-sh/tailor/pkg/controllers/nodeclass/status"
+	nodepoolstatus "github.com/tailor-sh/tailor/pkg/controllers/nodepool/status"
+)
+
+// registerControllers builds every controller of the launcher and adds it to the
+// manager: the one list of what runs.
+func (o *Operator) registerControllers(ctx context.Context, c clients) error {
+	mgr, clk := o.Manager, clock.RealClock{}
+	kube := mgr.GetClient()
+	recorder := mgr.GetEventRecorderFor("tailor-launcher")
+	if err := indexes.Register(ctx, mgr); err != nil {
+		return err
+	}
+	publisher := catalog.NewController(kube, o.Cloud)
+	type registrar interface{ Register(manager.Manager) error }
+	all := []registrar{
+		publisher,
+		capacityrequest.NewController(kube, mgr.GetAPIReader(), o.Cloud, recorder, clk),
+		lifecycle.NewController(kube, o.Cloud, recorder, clk, lifecycle.Options{
+			LaunchTTL: o.opts.LaunchTTL, RegistrationTTL: o.opts.RegistrationTTL, OnCapacityShortage: publisher.Changed,
+		}),
+		termination.NewController(kube, o.Cloud, recorder, clk),
+		nodetermination.NewController(kube),
+		garbagecollection.NewController(kube, o.Cloud, recorder, clk, o.opts.GCInterval, o.opts.LeakGracePeriod),
+		nodepoolstatus.NewController(kube, o.Cloud),
+		nodeclassstatus.NewController(kube, o.AWS),
+	}
+	if o.opts.InterruptionQueue != "" {
+		all = append(all, interruption.NewController(kube, recorder, c.SQS, o.opts.InterruptionQueue, o.AWS.Unavailable, clk))
+	}
+	for _, r := range all {
+		if err := r.Register(mgr); err != nil {
+			return err
+		}
+	}
+	return nil
+}
