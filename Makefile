@@ -22,10 +22,16 @@ verify: ## Regenerate, gofmt, go vet, tidy; fail if anything changed or is unfor
 test: controlplane ## Run all tests (unit and integration, against a real API server)
 	KUBEBUILDER_ASSETS=$$(./hack/controlplane.sh) go test $(GO_TEST_FLAGS) ./...
 
-demo: controlplane ## Start a local control plane, apply the seed NodePools and show them
+cluster: ## Start the local stack in the background (control plane, scheduler, launcher on simulated AWS, kwok); KUBECONFIG=out/kubeconfig
+	./hack/cluster.sh up
+
+cluster-down: ## Stop the local stack
+	./hack/cluster.sh down
+
+demo: ## Scale a Deployment mix from 0 to 200 replicas on the local stack and watch nodes launch (KEEP=1 keeps the cluster up)
 	./hack/demo.sh
 
 clean: ## Remove build outputs (not the control plane cache)
 	rm -rf bin/ out/
 
-.PHONY: help build generate controlplane verify test demo clean
+.PHONY: help build generate controlplane verify test cluster cluster-down demo clean

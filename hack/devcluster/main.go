@@ -1,8 +1,11 @@
-// Command devcluster runs the test control plane (kube-apiserver and etcd, CRDs
-// installed) until interrupted, and writes an admin kubeconfig for kubectl. With
-// --publish-catalog it also publishes the project's instance types for an
-// EC2NodeClass, as the launcher will, so that the scheduler can plan. The demo and
-// local experiments use it; tests start their own.
+// Command devcluster runs the whole local stack until interrupted: the test control
+// plane (kube-apiserver and etcd, CRDs installed), kube-controller-manager, kwok,
+// the scheduler binary as the cluster's default-scheduler (the shipped kubeadm
+// configuration) and the launcher binary in simulated mode (the EC2 simulator in
+// its process). It applies an EC2NodeClass named "default" that resolves in the
+// simulator, writes an admin kubeconfig, and writes the ready file once the
+// launcher has published that node class's instance types. `make cluster` starts
+// it in the background; `make demo` and the README use it.
 package main
 
 import (
@@ -12,47 +15,178 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
+	"time"
 
-	"github.com/tailor-sh/tailor/pkg/catalog"
-	"github.com/tailor-sh/tailor/pkg/planner/planio"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	ec2v1 "github.com/tailor-sh/tailor/pkg/apis/ec2/v1"
+	tailorv1alpha1 "github.com/tailor-sh/tailor/pkg/apis/tailor/v1alpha1"
 	"github.com/tailor-sh/tailor/test/integration/harness"
 )
 
+// clusterName is the simulated cluster's name: its subnets and security groups
+// carry karpenter.sh/discovery: sim-cluster.
+const clusterName = "sim-cluster"
+
+type config struct {
+	kubeconfig, readyFile, logDir, bin string
+	simulatorAddr, metricsAddr         string
+	bootDelay                          time.Duration
+}
+
 func main() {
-	kubeconfig := flag.String("write-kubeconfig", "out/kubeconfig", "where to write the admin kubeconfig")
-	nodeClass := flag.String("publish-catalog", "", "publish the project's instance types (us-west-2a,b,c, on-demand and spot) for this EC2NodeClass")
+	var c config
+	flag.StringVar(&c.kubeconfig, "write-kubeconfig", "out/kubeconfig", "where to write the admin kubeconfig")
+	flag.StringVar(&c.readyFile, "ready-file", "out/cluster.ready", "written once the stack is ready")
+	flag.StringVar(&c.logDir, "log-dir", "out/logs", "component logs")
+	flag.StringVar(&c.bin, "bin", "bin", "folder of the scheduler and launcher binaries")
+	flag.StringVar(&c.simulatorAddr, "simulator-addr", "127.0.0.1:4566", "address of the EC2 simulator (AWS_ENDPOINT_URL=http://ADDR)")
+	flag.StringVar(&c.metricsAddr, "launcher-metrics-addr", "127.0.0.1:8080", "address of the launcher's Prometheus metrics")
+	flag.DurationVar(&c.bootDelay, "boot-delay", 0, "how long a simulated instance stays pending")
 	flag.Parse()
-	if err := run(*kubeconfig, *nodeClass); err != nil {
+	if err := run(c); err != nil {
 		fmt.Fprintln(os.Stderr, "devcluster:", err)
 		os.Exit(1)
 	}
 }
 
-func run(kubeconfig, nodeClass string) error {
-	if err := os.MkdirAll(filepath.Dir(kubeconfig), 0o755); err != nil {
-		return err
+func run(c config) error {
+	_ = os.Remove(c.readyFile)
+	for _, dir := range []string{filepath.Dir(c.kubeconfig), c.logDir} {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return err
+		}
 	}
 	env, err := harness.Start()
 	if err != nil {
 		return err
 	}
-	defer func() { _ = env.Stop() }()
-	if nodeClass != "" {
-		types, err := planio.LoadCatalog("", []string{"us-west-2a", "us-west-2b", "us-west-2c"}, 0.35)
+	var procs []*harness.Process
+	defer func() {
+		for i := len(procs) - 1; i >= 0; i-- {
+			procs[i].Stop()
+		}
+		_ = env.Stop()
+		_ = os.Remove(c.readyFile)
+	}()
+	if err := env.WriteKubeconfig(c.kubeconfig); err != nil {
+		return err
+	}
+	kubeconfig, _ := filepath.Abs(c.kubeconfig)
+	start := []func() (*harness.Process, error){
+		func() (*harness.Process, error) {
+			return env.StartControllerManager(kubeconfig, filepath.Join(c.logDir, "kube-controller-manager.log"))
+		},
+		func() (*harness.Process, error) {
+			return env.StartKwok(kubeconfig, filepath.Join(c.logDir, "kwok-home"), filepath.Join(c.logDir, "kwok.log"))
+		},
+		func() (*harness.Process, error) { return startScheduler(c, kubeconfig) },
+		func() (*harness.Process, error) { return startLauncher(c, kubeconfig) },
+	}
+	for _, s := range start {
+		p, err := s()
 		if err != nil {
 			return err
 		}
-		if err := catalog.Publish(context.Background(), env.Client, nodeClass, types); err != nil {
-			return fmt.Errorf("publishing instance types for %s: %w", nodeClass, err)
-		}
+		procs = append(procs, p)
 	}
-	if err := env.WriteKubeconfig(kubeconfig); err != nil {
+	ctx, cancel := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer cancel()
+	if err := ready(ctx, env.Client, procs); err != nil {
 		return err
 	}
-	fmt.Fprintf(os.Stderr, "devcluster: control plane up; export KUBECONFIG=%s\n", kubeconfig)
-	stop := make(chan os.Signal, 1)
-	signal.Notify(stop, syscall.SIGINT, syscall.SIGTERM)
-	<-stop
-	return nil
+	if err := os.WriteFile(c.readyFile, []byte(kubeconfig+"\n"), 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "devcluster: ready; export KUBECONFIG=%s\n", kubeconfig)
+	return watch(ctx, procs)
+}
+
+// ready applies the default EC2NodeClass and waits for its catalog.
+func ready(ctx context.Context, c client.Client, procs []*harness.Process) error {
+	discovery := map[string]string{"karpenter.sh/discovery": clusterName}
+	nodeClass := &ec2v1.EC2NodeClass{
+		ObjectMeta: metav1.ObjectMeta{Name: "default"},
+		Spec: ec2v1.EC2NodeClassSpec{
+			Role:                       "KarpenterNodeRole-" + clusterName,
+			AMISelectorTerms:           []ec2v1.AMISelectorTerm{{Alias: "al2023@latest"}},
+			SubnetSelectorTerms:        []ec2v1.SubnetSelectorTerm{{Tags: discovery}},
+			SecurityGroupSelectorTerms: []ec2v1.SecurityGroupSelectorTerm{{Tags: discovery}},
+		},
+	}
+	if err := c.Create(ctx, nodeClass); client.IgnoreAlreadyExists(err) != nil {
+		return fmt.Errorf("applying ec2nodeclass default, %w", err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	return harness.WaitFor(ctx, func() error {
+		for _, p := range procs {
+			if exited, err := p.Exited(); exited {
+				return fmt.Errorf("%s exited (%v); see its log", p.Name, err)
+			}
+		}
+		var catalogs tailorv1alpha1.InstanceTypeCatalogList
+		if err := c.List(ctx, &catalogs, client.MatchingLabels{tailorv1alpha1.NodeClassLabelKey: "default"}); err != nil {
+			return err
+		}
+		if len(catalogs.Items) == 0 {
+			return fmt.Errorf("the launcher has not published the instance types of ec2nodeclass default yet")
+		}
+		return nil
+	})
+}
+
+// watch waits for a signal, or fails when a component exits.
+func watch(ctx context.Context, procs []*harness.Process) error {
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-tick.C:
+			for _, p := range procs {
+				if exited, err := p.Exited(); exited {
+					return fmt.Errorf("%s exited (%v)", p.Name, err)
+				}
+			}
+		}
+	}
+}
+
+// startScheduler runs bin/scheduler with the shipped kubeadm configuration: every
+// pod without a schedulerName is scheduled, and provisioned for, by it.
+func startScheduler(c config, kubeconfig string) (*harness.Process, error) {
+	shipped, err := os.ReadFile(filepath.Join(harness.RepoRoot(), "manifests", "scheduler", "kubeadm", "kube-scheduler-config.yaml"))
+	if err != nil {
+		return nil, err
+	}
+	cfg := strings.NewReplacer(
+		"kubeconfig: /etc/kubernetes/scheduler.conf", "kubeconfig: "+kubeconfig,
+		"leaderElect: true", "leaderElect: false",
+	).Replace(string(shipped))
+	path := filepath.Join(c.logDir, "scheduler-config.yaml")
+	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
+		return nil, err
+	}
+	return harness.StartProcess("scheduler", filepath.Join(c.bin, "scheduler"),
+		[]string{"--config=" + path, "--secure-port=0"}, nil, filepath.Join(c.logDir, "scheduler.log"))
+}
+
+// startLauncher runs bin/launcher in simulated mode.
+func startLauncher(c config, kubeconfig string) (*harness.Process, error) {
+	args := []string{
+		"--kubeconfig=" + kubeconfig,
+		"--cloud=simulated",
+		"--cluster-name=" + clusterName,
+		"--simulator-addr=" + c.simulatorAddr,
+		"--simulator-boot-delay=" + c.bootDelay.String(),
+		"--interruption-queue=tailor-interruption",
+		"--metrics-bind-address=" + c.metricsAddr,
+		"--health-probe-bind-address=127.0.0.1:0",
+	}
+	return harness.StartProcess("launcher", filepath.Join(c.bin, "launcher"), args, nil, filepath.Join(c.logDir, "launcher.log"))
 }

@@ -4,7 +4,10 @@ import (
 	"context"
 
 	"k8s.io/utils/clock"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/manager"
+
+	ec2v1 "github.com/tailor-sh/tailor/pkg/apis/ec2/v1"
 
 	"github.com/tailor-sh/tailor/pkg/controllers/capacityrequest"
 	"github.com/tailor-sh/tailor/pkg/controllers/catalog"
@@ -16,6 +19,7 @@ import (
 	"github.com/tailor-sh/tailor/pkg/controllers/nodeclaim/termination"
 	nodeclassstatus "github.com/tailor-sh/tailor/pkg/controllers/nodeclass/status"
 	nodepoolstatus "github.com/tailor-sh/tailor/pkg/controllers/nodepool/status"
+	"github.com/tailor-sh/tailor/pkg/providers/aws/unavailable"
 )
 
 // registerControllers builds every controller of the launcher and adds it to the
@@ -42,7 +46,7 @@ func (o *Operator) registerControllers(ctx context.Context, c clients) error {
 		nodeclassstatus.NewController(kube, o.AWS),
 	}
 	if o.opts.InterruptionQueue != "" {
-		all = append(all, interruption.NewController(kube, recorder, c.SQS, o.opts.InterruptionQueue, o.AWS.Unavailable, clk))
+		all = append(all, interruption.NewController(kube, recorder, c.SQS, o.opts.InterruptionQueue, republishing{o.AWS.Unavailable, kube, publisher}, clk))
 	}
 	for _, r := range all {
 		if err := r.Register(mgr); err != nil {
@@ -50,4 +54,23 @@ func (o *Operator) registerControllers(ctx context.Context, c clients) error {
 		}
 	}
 	return nil
+}
+
+// republishing marks an offering unavailable and republishes every node class's
+// catalog at once, so that the scheduler stops planning onto it.
+type republishing struct {
+	*unavailable.Cache
+	kube      client.Reader
+	publisher *catalog.Controller
+}
+
+func (r republishing) MarkUnavailable(reason, instanceType, zone, capacityType string) {
+	r.Cache.MarkUnavailable(reason, instanceType, zone, capacityType)
+	var list ec2v1.EC2NodeClassList
+	if err := r.kube.List(context.Background(), &list); err != nil {
+		return // the periodic resync publishes it
+	}
+	for i := range list.Items {
+		r.publisher.Changed(list.Items[i].Name)
+	}
 }

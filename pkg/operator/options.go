@@ -61,6 +61,10 @@ type Options struct {
 	SimBootDelay         time.Duration
 	SimRegistrationDelay time.Duration
 
+	// Restartable lets one process build several launchers one after another
+	// (tests that stop and start the launcher); controller names repeat then.
+	Restartable bool
+
 	featureGatesFlag string
 }
 

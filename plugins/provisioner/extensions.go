@@ -25,11 +25,16 @@ func (p *Provisioner) PostFilter(_ context.Context, _ fwk.CycleState, pod *corev
 
 // Filter keeps a node launched for a capacity request for the pods planned onto it
 // until they are bound (or the reservation lapses), so that other pods do not take
-// the room they were promised. DaemonSet pods are never kept off.
+// the room they were promised. Likewise a pod planned onto a request still in
+// flight is kept off the nodes launched for other requests: taking spare room
+// there would leave its own node empty. DaemonSet pods are never kept off.
 func (p *Provisioner) Filter(_ context.Context, _ fwk.CycleState, pod *corev1.Pod, nodeInfo fwk.NodeInfo) *fwk.Status {
 	request := requestOf(nodeInfo.Node())
 	if request == "" || ownedByDaemonSet(pod) {
 		return nil
+	}
+	if own, waits := p.flight.waitsFor(pod.UID, p.now()); waits && own != request {
+		return fwk.NewStatus(fwk.Unschedulable, "pod waits for the node of capacity request "+own)
 	}
 	if reserved, member := p.flight.reservedFor(request, pod.UID, p.now()); reserved && !member {
 		p.flight.keptOff(request, pod)

@@ -63,7 +63,7 @@ func (p *Provisioner) handOff(ctx context.Context, in *batchInput, plan planner.
 		p.recorder.Eventf(u.Pod, nil, corev1.EventTypeWarning, ReasonUnplaceable, eventAction,
 			"No NodePool can run the pod: %s", reason)
 		if !p.parked.add(u.Pod, in.generation) {
-			p.handle.Activate(klog.FromContext(ctx), map[string]*corev1.Pod{u.Pod.Namespace + "/" + u.Pod.Name: u.Pod})
+			p.activate(klog.FromContext(ctx), map[string]*corev1.Pod{u.Pod.Namespace + "/" + u.Pod.Name: u.Pod})
 		}
 	}
 	return errors.Join(errs...)

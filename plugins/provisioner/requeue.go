@@ -70,7 +70,7 @@ func (k *parked) changed() map[string]*corev1.Pod {
 func (p *Provisioner) unpark(logger klog.Logger) {
 	if pods := p.parked.changed(); len(pods) > 0 {
 		logger.V(2).Info("NodePools or instance types changed: retrying pods no NodePool could run", "pods", len(pods))
-		p.handle.Activate(logger, pods)
+		p.activate(logger, pods)
 	}
 }
 
@@ -90,7 +90,16 @@ func (p *Provisioner) retry(logger klog.Logger, keys map[types.UID]string) {
 	}
 	if len(pods) > 0 {
 		logger.V(2).Info("Retrying pods whose capacity request settled, failed or stopped reserving its node", "pods", len(pods))
-		p.handle.Activate(logger, pods)
+		p.activate(logger, pods)
+	}
+}
+
+// activate moves pods back to the active queue; while the cluster has no node,
+// where the scheduler would run no plugin for them, it adds them to the batch.
+func (p *Provisioner) activate(logger klog.Logger, pods map[string]*corev1.Pod) {
+	p.handle.Activate(logger, pods)
+	for _, pod := range pods {
+		p.adopt(pod)
 	}
 }
 

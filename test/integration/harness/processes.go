@@ -85,14 +85,14 @@ func (p *Process) Kill() {
 // ReplicaSets create pods, the disruption controller keeps PDB status current
 // for the Eviction API, garbage collection removes what owners leave, and
 // service accounts exist in every namespace. Nodes are managed by the launcher
-// and kwok, not by its node controllers.
+// and kwok, not by its node controllers; namespaces are emptied when deleted.
 func (e *Environment) StartControllerManager(kubeconfig, logPath string) (*Process, error) {
 	bin := filepath.Join(e.env.BinaryAssetsDirectory, "kube-controller-manager")
 	args := []string{
 		"--kubeconfig=" + kubeconfig,
 		"--authentication-kubeconfig=" + kubeconfig,
 		"--authorization-kubeconfig=" + kubeconfig,
-		"--controllers=deployment,replicaset,disruption,garbagecollector,serviceaccount,statefulset,job",
+		"--controllers=deployment,replicaset,disruption,garbagecollector,namespace,serviceaccount,statefulset,job",
 		"--leader-elect=false",
 		"--secure-port=0",
 		"--concurrent-deployment-syncs=10",

@@ -113,17 +113,21 @@ func (c *Controller) Reconcile(ctx context.Context, req reconcile.Request) (reco
 	return soonest(results), errors.Join(errs...)
 }
 
-// write patches what the steps changed: metadata, then status.
+// write patches what the steps changed: metadata, then status. The status patch
+// is optimistic (other controllers write other conditions of the claim), based on
+// the claim as it is after the metadata patch.
 func (c *Controller) write(ctx context.Context, stored, claim *karpv1.NodeClaim) error {
+	base := stored
 	if !equality.Semantic.DeepEqual(stored.ObjectMeta, claim.ObjectMeta) {
 		status := claim.Status.DeepCopy()
 		if err := c.kube.Patch(ctx, claim, client.MergeFrom(stored)); err != nil {
 			return client.IgnoreNotFound(fmt.Errorf("patching nodeclaim %s, %w", claim.Name, err))
 		}
+		base = claim.DeepCopy()
 		claim.Status = *status
 	}
-	if !equality.Semantic.DeepEqual(stored.Status, claim.Status) {
-		if err := c.kube.Status().Patch(ctx, claim, client.MergeFromWithOptions(stored, client.MergeFromWithOptimisticLock{})); err != nil {
+	if !equality.Semantic.DeepEqual(base.Status, claim.Status) {
+		if err := c.kube.Status().Patch(ctx, claim, client.MergeFromWithOptions(base, client.MergeFromWithOptimisticLock{})); err != nil {
 			return client.IgnoreNotFound(fmt.Errorf("patching nodeclaim %s status, %w", claim.Name, err))
 		}
 	}

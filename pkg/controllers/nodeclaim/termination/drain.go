@@ -113,6 +113,9 @@ func (c *Controller) evict(ctx context.Context, pod *corev1.Pod, force bool) err
 	switch {
 	case err == nil, apierrors.IsNotFound(err):
 		return nil
+	case apierrors.HasStatusCause(err, corev1.NamespaceTerminatingCause):
+		// Its namespace is going: the pod will be deleted anyway.
+		return client.IgnoreNotFound(c.kube.Delete(ctx, pod))
 	case apierrors.IsTooManyRequests(err):
 		log.FromContext(ctx).V(1).Info("eviction refused by a disruption budget", "pod", client.ObjectKeyFromObject(pod))
 		c.recorder.Eventf(pod, corev1.EventTypeWarning, "EvictionBlocked", "Evicting the pod from node %s is refused for now: %v", pod.Spec.NodeName, err)

@@ -1,0 +1,131 @@
+// Package e2e runs the whole loop on real components: kube-apiserver and etcd,
+// kube-controller-manager (Deployments, ReplicaSets, PDB status, garbage
+// collection), kwok (keeps simulated nodes and their pods alive), the scheduler
+// binary's code with the shipped default-scheduler configuration, and the launcher
+// (pkg/operator, simulated mode) over the EC2 simulator. Pending pods must become
+// Running pods on launched nodes, and every fault scenario must end with no leaked
+// instance, no duplicate launch and no lost pod.
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"k8s.io/component-base/configz"
+	"k8s.io/kubernetes/cmd/kube-scheduler/app"
+	"k8s.io/kubernetes/cmd/kube-scheduler/app/options"
+
+	"github.com/tailor-sh/tailor/plugins"
+	"github.com/tailor-sh/tailor/test/integration/harness"
+)
+
+var (
+	env *harness.Environment
+	// kubeconfig of a cluster admin, for the processes the tests start.
+	kubeconfig string
+	// logDir keeps every component's log (printed on failure).
+	logDir    string
+	scheduler struct {
+		stop func()
+	}
+)
+
+func TestMain(m *testing.M) {
+	harness.Main(suite{m}, &env)
+}
+
+type suite struct{ m *testing.M }
+
+func (s suite) Run() int {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	stop, err := setUp(ctx)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "setting up:", err)
+		return 1
+	}
+	defer stop()
+	return s.m.Run()
+}
+
+func setUp(ctx context.Context) (func(), error) {
+	var err error
+	if logDir, err = os.MkdirTemp("", "tailor-e2e"); err != nil {
+		return nil, err
+	}
+	kubeconfig = filepath.Join(logDir, "kubeconfig")
+	if err := env.WriteKubeconfig(kubeconfig); err != nil {
+		return nil, err
+	}
+	kcm, err := env.StartControllerManager(kubeconfig, filepath.Join(logDir, "kube-controller-manager.log"))
+	if err != nil {
+		return nil, err
+	}
+	kwok, err := env.StartKwok(kubeconfig, filepath.Join(logDir, "kwok-home"), filepath.Join(logDir, "kwok.log"))
+	if err != nil {
+		kcm.Stop()
+		return nil, err
+	}
+	if err := startScheduler(ctx); err != nil {
+		kwok.Stop()
+		kcm.Stop()
+		return nil, err
+	}
+	return func() {
+		scheduler.stop()
+		kwok.Stop()
+		kcm.Stop()
+	}, nil
+}
+
+// startScheduler runs the scheduler binary's code in this process with the
+// shipped configuration for a self-managed cluster (manifests/scheduler/kubeadm:
+// the default-scheduler profile with the Provisioner), pointed at this control
+// plane, without leader election.
+func startScheduler(ctx context.Context) error {
+	shipped, err := os.ReadFile(filepath.Join(harness.RepoRoot(), "manifests", "scheduler", "kubeadm", "kube-scheduler-config.yaml"))
+	if err != nil {
+		return err
+	}
+	config := strings.NewReplacer(
+		"kubeconfig: /etc/kubernetes/scheduler.conf", "kubeconfig: "+kubeconfig,
+		"leaderElect: true", "leaderElect: false",
+	).Replace(string(shipped))
+	path := filepath.Join(logDir, "scheduler-config.yaml")
+	if err := os.WriteFile(path, []byte(config), 0o600); err != nil {
+		return err
+	}
+	opts := options.NewOptions()
+	if err := opts.ComponentGlobalsRegistry.Set(); err != nil {
+		return err
+	}
+	opts.ConfigFile = path
+	opts.SecureServing.BindPort = 0
+	ctx, cancel := context.WithCancel(ctx)
+	configz.Delete("componentconfig")
+	cc, sched, err := plugins.Setup(ctx, opts)
+	if err != nil {
+		cancel()
+		return err
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := app.Run(ctx, cc, sched); err != nil && ctx.Err() == nil {
+			fmt.Fprintln(os.Stderr, "scheduler stopped:", err)
+		}
+	}()
+	scheduler.stop = func() { cancel(); <-done }
+	return nil
+}
+
+// restartScheduler stops the scheduler and starts a new one with nothing of the
+// old one's memory.
+func restartScheduler(ctx context.Context) error {
+	scheduler.stop()
+	return startScheduler(ctx)
+}
