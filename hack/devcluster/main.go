@@ -184,7 +184,7 @@ func startLauncher(c config, kubeconfig string) (*harness.Process, error) {
 		"--cluster-name=" + clusterName,
 		"--simulator-addr=" + c.simulatorAddr,
 		"--simulator-boot-delay=" + c.bootDelay.String(),
-		"--interruption-queue=tailor-interruption",
+		"--interruption-queue=" + clusterName, // the simulator's queue is named after the cluster
 		"--metrics-bind-address=" + c.metricsAddr,
 		"--health-probe-bind-address=127.0.0.1:0",
 	}

@@ -20,6 +20,12 @@ import (
 	"github.com/tailor-sh/tailor/pkg/cloudprovider"
 )
 
+// maxTypesPerClaim caps the instance types a claim may launch: the cheapest that
+// fit (the request lists them by price) leave CreateFleet enough to fall back on
+// in a shortage, while an unlaunched claim counts the largest of them against
+// the NodePool's limits; 500 types would count as a 192-CPU node.
+const maxTypesPerClaim = 20
+
 // launch creates the request's NodeClaim. Decide (which types the limits allow),
 // then act (create, then record it on the request).
 func (c *Controller) launch(ctx context.Context, r *tailorv1alpha1.CapacityRequest) (reconcile.Result, error) {
@@ -62,7 +68,7 @@ func (c *Controller) launch(ctx context.Context, r *tailorv1alpha1.CapacityReque
 		}
 		return reconcile.Result{}, Fail(ctx, c.kube, c.recorder, r, refusal)
 	}
-	claim := claims.ForRequest(np, r, within)
+	claim := claims.ForRequest(np, r, within[:min(len(within), maxTypesPerClaim)])
 	if err := c.kube.Create(ctx, claim); err != nil && !apierrors.IsAlreadyExists(err) {
 		return reconcile.Result{}, fmt.Errorf("creating nodeclaim %s, %w", claim.Name, err)
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+	"github.com/go-logr/logr"
 	"k8s.io/client-go/tools/record"
 	"k8s.io/utils/clock"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -78,6 +79,7 @@ type Controller struct {
 	unavailable UnavailableMarker
 	clk         clock.Clock
 	wait        time.Duration
+	logger      logr.Logger
 
 	queueURL string
 	// waiting holds the interrupted claims awaiting their replacement, by name. It
@@ -98,7 +100,10 @@ func NewController(kube client.Client, recorder record.EventRecorder, sqsAPI SQS
 }
 
 // Register adds the controller to mgr.
-func (c *Controller) Register(mgr manager.Manager) error { return mgr.Add(c) }
+func (c *Controller) Register(mgr manager.Manager) error {
+	c.logger = mgr.GetLogger()
+	return mgr.Add(c)
+}
 
 // NeedLeaderElection is true: two replicas would replace each node twice.
 func (c *Controller) NeedLeaderElection() bool { return true }
@@ -106,7 +111,11 @@ func (c *Controller) NeedLeaderElection() bool { return true }
 // Start polls the queue until ctx ends. A failed pass (SQS, or listing the
 // claims) is logged and retried with backoff; it never stops the loop.
 func (c *Controller) Start(ctx context.Context) error {
-	logger := log.FromContext(ctx).WithName(Name).WithValues("queue", c.queueName)
+	logger := log.FromContext(ctx)
+	if c.logger.GetSink() != nil { // the manager's context carries no logger
+		logger = c.logger
+	}
+	logger = logger.WithName(Name).WithValues("queue", c.queueName)
 	ctx = log.IntoContext(ctx, logger)
 	logger.Info("started polling interruption queue")
 	var backoff time.Duration

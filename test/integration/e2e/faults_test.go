@@ -191,12 +191,12 @@ func TestLeakedInstanceCollected(t *testing.T) {
 	s.apply(onDemand("default", "m5.large"), pod(ns, "app", "1", "2Gi"))
 	s.expectRunning(ns, 1, 2*time.Minute)
 	ctx := context.Background()
-	// Lose the claim: delete the pod and the NodePool (no new claim), and force the
-	// claim away without its finalizer, as a broken controller or user might.
+	// Lose the claim: delete the pod (so that nothing asks for a new node), and
+	// force the claim away without its finalizer, as a broken controller or user
+	// might: its instance and Node are left behind.
 	if err := s.kube.Delete(ctx, pod(ns, "app", "1", "2Gi")); err != nil {
 		t.Fatal(err)
 	}
-	_ = s.kube.Delete(ctx, &karpv1.NodePool{ObjectMeta: metav1.ObjectMeta{Name: "default"}})
 	for _, claim := range s.snapshot().claims {
 		patch := client.MergeFrom(claim.DeepCopy())
 		claim.Finalizers = nil
@@ -217,4 +217,31 @@ func TestLeakedInstanceCollected(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// The API server goes away while nodes launch (what the launcher sees while
+// kube-apiserver restarts: open connections and watches cut, new ones refused,
+// for 10 s): the launcher reconnects, the pods run, and no claim gets two
+// instances.
+func TestAPIServerRestarted(t *testing.T) {
+	s := newStack(t, ec2sim.Options{PendingDuration: 3 * time.Second}, nil)
+	s.throughProxy()
+	ns := s.namespace("apiserver-restart")
+	s.apply(nodePool("default"), deployment(ns, "web", 12, "1", "2Gi", zoneSpread("web", 1)))
+	harness.Eventually(t, time.Minute, "instances to launch", func() error {
+		if s.launched() == 0 {
+			return fmt.Errorf("none yet")
+		}
+		return nil
+	})
+	s.proxy.SetDown(true)
+	time.Sleep(10 * time.Second) // the outage itself
+	s.proxy.SetDown(false)
+	pods := s.expectRunning(ns, 12, 3*time.Minute)
+	c := s.snapshot()
+	s.expectOneClaimPerNode(c)
+	s.expectNoEmptyNode(c, pods)
+	if n := s.launched(); n != len(c.claims) {
+		t.Errorf("%d instances launched for %d nodeclaims", n, len(c.claims))
+	}
 }

@@ -23,7 +23,9 @@ import (
 // initialized before the old node is drained, the pods move to it, the old
 // instance goes, and the interrupted offering is published as unavailable.
 func TestSpotInterruption(t *testing.T) {
-	s := newStack(t, ec2sim.Options{}, func(o *operator.Options) { o.InterruptionQueue = "interruption" })
+	s := newStack(t, ec2sim.Options{}, func(o *operator.Options) {
+		o.InterruptionQueue = clusterName // the simulator's queue is named after the cluster, as Karpenter's
+	})
 	ns := s.namespace("interruption")
 	s.apply(nodePool("spot", in(corev1.LabelInstanceTypeStable, "m5.large"), in(wellknown.CapacityTypeLabelKey, "spot")),
 		deployment(ns, "web", 2, "500m", "1Gi", nil))

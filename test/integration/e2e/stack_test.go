@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,6 +16,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/rest"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -34,6 +36,9 @@ type stack struct {
 	sim  *ec2sim.Simulator
 	opts operator.Options
 	kube client.Client
+	// cfg is how the launcher reaches the API server: directly, or through proxy.
+	cfg   *rest.Config
+	proxy *harness.Proxy
 
 	mu       sync.Mutex
 	launcher *launcher
@@ -68,12 +73,18 @@ func newStack(t *testing.T, simOpts ec2sim.Options, tune func(*operator.Options)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &stack{t: t, sim: sim, opts: opts, kube: env.Client, logFile: logFile}
+	s := &stack{t: t, sim: sim, opts: opts, kube: env.Client, cfg: env.Config, logFile: logFile}
 	env.ExpectApplied(t, nodeClass())
 	s.startLauncher()
 	t.Cleanup(func() {
+		if s.proxy != nil {
+			s.proxy.SetDown(false)
+		}
 		s.tearDown()
 		s.stopLauncher()
+		if s.proxy != nil {
+			s.proxy.Close()
+		}
 		sim.Close()
 		_ = logFile.Close()
 		if t.Failed() {
@@ -89,7 +100,7 @@ func (s *stack) startLauncher() {
 	s.t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	ctx = ctrl.LoggerInto(ctx, s.logger())
-	op, err := operator.New(ctx, env.Config, s.opts, s.sim)
+	op, err := operator.New(ctx, s.cfg, s.opts, s.sim)
 	if err != nil {
 		cancel()
 		s.t.Fatalf("building the launcher: %v", err)
@@ -117,6 +128,22 @@ func (s *stack) stopLauncher() {
 	case <-time.After(30 * time.Second):
 		s.t.Errorf("launcher did not stop within 30s")
 	}
+}
+
+// throughProxy restarts the launcher with its API server connection through a
+// proxy the test can take down.
+func (s *stack) throughProxy() {
+	s.t.Helper()
+	u, err := url.Parse(env.Config.Host)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	if s.proxy, err = harness.NewProxy(u.Host); err != nil {
+		s.t.Fatal(err)
+	}
+	s.cfg = rest.CopyConfig(env.Config)
+	s.cfg.Host = "https://" + s.proxy.Addr()
+	s.restartLauncher()
 }
 
 func (s *stack) restartLauncher() {

@@ -7,6 +7,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/go-logr/logr"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/client-go/tools/record"
 	"k8s.io/utils/clock"
@@ -15,6 +16,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/manager"
 
 	karpv1 "github.com/tailor-sh/tailor/pkg/apis/karpenter/v1"
+	"github.com/tailor-sh/tailor/pkg/apis/wellknown"
 	"github.com/tailor-sh/tailor/pkg/cloudprovider"
 	"github.com/tailor-sh/tailor/pkg/controllers/indexes"
 )
@@ -28,6 +30,7 @@ type Controller struct {
 	// Interval between passes; GracePeriod protects young instances and claims,
 	// whose other half may not be written yet.
 	Interval, GracePeriod time.Duration
+	logger                logr.Logger
 }
 
 // NewController builds the controller.
@@ -36,14 +39,17 @@ func NewController(kube client.Client, cloud cloudprovider.CloudProvider, record
 }
 
 // Register adds the controller to mgr.
-func (c *Controller) Register(mgr manager.Manager) error { return mgr.Add(c) }
+func (c *Controller) Register(mgr manager.Manager) error {
+	c.logger = mgr.GetLogger().WithName("nodeclaim.garbagecollection")
+	return mgr.Add(c)
+}
 
 // NeedLeaderElection: only the leader collects.
 func (c *Controller) NeedLeaderElection() bool { return true }
 
 // Start runs passes until ctx ends.
 func (c *Controller) Start(ctx context.Context) error {
-	ctx = log.IntoContext(ctx, log.FromContext(ctx).WithName("nodeclaim.garbagecollection"))
+	ctx = log.IntoContext(ctx, c.logger) // the manager's context carries no logger
 	ticker := time.NewTicker(c.Interval)
 	defer ticker.Stop()
 	for {
@@ -62,7 +68,8 @@ func (c *Controller) Start(ctx context.Context) error {
 //  1. decide: instances older than GracePeriod whose claim does not exist or
 //     points at another instance are leaked; launched claims older than
 //     GracePeriod whose instance is not listed are orphaned;
-//  2. act: terminate the leaked instances, delete the orphaned claims.
+//  2. act: terminate the leaked instances, delete the orphaned claims, and
+//     delete launched Nodes that neither an instance nor a claim stands behind.
 func (c *Controller) Pass(ctx context.Context) error {
 	instances, err := c.cloud.List(ctx)
 	if err != nil {
@@ -72,7 +79,17 @@ func (c *Controller) Pass(ctx context.Context) error {
 	if err := c.kube.List(ctx, &list); err != nil {
 		return err
 	}
+	var nodes corev1.NodeList
+	if err := c.kube.List(ctx, &nodes, client.HasLabels{wellknown.NodePoolLabelKey}); err != nil {
+		return err
+	}
 	leaked, orphaned := Decide(instances, list.Items, c.clk.Now(), c.GracePeriod)
+	for _, node := range strandedNodes(instances, list.Items, nodes.Items, c.clk.Now(), c.GracePeriod) {
+		log.FromContext(ctx).Info("deleting node whose instance and nodeclaim are gone", "node", node.Name, "providerID", node.Spec.ProviderID)
+		if err := c.kube.Delete(ctx, node); client.IgnoreNotFound(err) != nil {
+			log.FromContext(ctx).Error(err, "deleting stranded node", "node", node.Name)
+		}
+	}
 	for _, inst := range leaked {
 		log.FromContext(ctx).Info("terminating leaked instance", "providerID", inst.Status.ProviderID, "nodeclaim", inst.Name)
 		if err := c.cloud.Delete(ctx, inst); cloudprovider.IgnoreNodeClaimNotFoundError(err) != nil {
@@ -101,6 +118,27 @@ func (c *Controller) deleteNode(ctx context.Context, inst *karpv1.NodeClaim) {
 	if err := c.kube.Delete(ctx, node); client.IgnoreNotFound(err) != nil {
 		log.FromContext(ctx).Error(err, "deleting node of leaked instance", "node", node.Name)
 	}
+}
+
+// strandedNodes are the launched nodes (older than grace) that neither a claim nor
+// a listed instance stands behind: their instance is gone and nothing else will
+// remove them.
+func strandedNodes(instances []*karpv1.NodeClaim, claims []karpv1.NodeClaim, nodes []corev1.Node, now time.Time, grace time.Duration) []*corev1.Node {
+	known := map[string]bool{}
+	for _, inst := range instances {
+		known[inst.Status.ProviderID] = true
+	}
+	for i := range claims {
+		known[claims[i].Status.ProviderID] = true
+	}
+	var out []*corev1.Node
+	for i := range nodes {
+		n := &nodes[i]
+		if n.Spec.ProviderID != "" && !known[n.Spec.ProviderID] && n.DeletionTimestamp.IsZero() && now.Sub(n.CreationTimestamp.Time) >= grace {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // Decide is the pure half of a pass.

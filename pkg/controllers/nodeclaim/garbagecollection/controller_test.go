@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	karpv1 "github.com/tailor-sh/tailor/pkg/apis/karpenter/v1"
@@ -51,5 +52,20 @@ func TestDecide(t *testing.T) {
 	}
 	if len(orphaned) != 1 || orphaned[0].Name != "orphan" {
 		t.Errorf("orphaned = %v, want [orphan]", orphaned)
+	}
+}
+
+func TestStrandedNodes(t *testing.T) {
+	now := time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC)
+	old := metav1.NewTime(now.Add(-time.Minute))
+	node := func(name, id string) corev1.Node {
+		return corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: name, CreationTimestamp: old}, Spec: corev1.NodeSpec{ProviderID: "aws:///z/" + id}}
+	}
+	instances := []*karpv1.NodeClaim{{Status: karpv1.NodeClaimStatus{ProviderID: "aws:///z/i-1"}}}
+	claims := []karpv1.NodeClaim{{Status: karpv1.NodeClaimStatus{ProviderID: "aws:///z/i-2"}}}
+	nodes := []corev1.Node{node("running", "i-1"), node("claimed", "i-2"), node("stranded", "i-3")}
+	got := strandedNodes(instances, claims, nodes, now, 30*time.Second)
+	if len(got) != 1 || got[0].Name != "stranded" {
+		t.Errorf("stranded = %v, want only the node whose instance and claim are gone", got)
 	}
 }
