@@ -19,10 +19,8 @@ import (
 	"syscall"
 	"time"
 
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	ec2v1 "github.com/tailor-sh/tailor/pkg/apis/ec2/v1"
 	tailorv1alpha1 "github.com/tailor-sh/tailor/pkg/apis/tailor/v1alpha1"
 	"github.com/tailor-sh/tailor/test/integration/harness"
 )
@@ -107,16 +105,7 @@ func run(c config) error {
 
 // ready applies the default EC2NodeClass and waits for its catalog.
 func ready(ctx context.Context, c client.Client, procs []*harness.Process) error {
-	discovery := map[string]string{"karpenter.sh/discovery": clusterName}
-	nodeClass := &ec2v1.EC2NodeClass{
-		ObjectMeta: metav1.ObjectMeta{Name: "default"},
-		Spec: ec2v1.EC2NodeClassSpec{
-			Role:                       "KarpenterNodeRole-" + clusterName,
-			AMISelectorTerms:           []ec2v1.AMISelectorTerm{{Alias: "al2023@latest"}},
-			SubnetSelectorTerms:        []ec2v1.SubnetSelectorTerm{{Tags: discovery}},
-			SecurityGroupSelectorTerms: []ec2v1.SecurityGroupSelectorTerm{{Tags: discovery}},
-		},
-	}
+	nodeClass := harness.SimulatedNodeClass(clusterName)
 	if err := c.Create(ctx, nodeClass); client.IgnoreAlreadyExists(err) != nil {
 		return fmt.Errorf("applying ec2nodeclass default, %w", err)
 	}

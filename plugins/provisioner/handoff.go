@@ -39,13 +39,23 @@ const (
 // create.
 func (p *Provisioner) handOff(ctx context.Context, in *batchInput, plan planner.Plan) error {
 	var errs []error
-	for i, node := range plan.NewNodes {
-		if i >= int(p.args.MaxNewNodesPerBatch) {
+	nodes := plan.NewNodes
+	if len(nodes) > int(p.args.MaxNewNodesPerBatch) {
+		for _, node := range nodes[p.args.MaxNewNodesPerBatch:] {
 			for _, pod := range node.Pods {
 				p.window.add(pod)
 			}
-			continue
 		}
+		nodes = nodes[:p.args.MaxNewNodesPerBatch]
+	}
+	// Every planned pod waits for its request before any request is written: the
+	// Filter keeps a waiting pod off other requests' nodes, and writing a hundred
+	// requests takes long enough for a pod to land in spare room elsewhere and
+	// leave its own node empty.
+	for _, node := range nodes {
+		p.flight.assign(capacityRequest(node).Name, node.Pods)
+	}
+	for _, node := range nodes {
 		errs = append(errs, p.request(ctx, node))
 	}
 	for name, pods := range plan.InFlight {
@@ -78,6 +88,7 @@ func (p *Provisioner) request(ctx context.Context, node *planner.Node) error {
 	if apierrors.IsAlreadyExists(err) {
 		existing := &tailorv1alpha1.CapacityRequest{}
 		if err = p.writer.Get(ctx, nameOf(obj), existing); err == nil && failed(existing) {
+			p.unassign(node)
 			for _, pod := range node.Pods {
 				p.recorder.Eventf(pod, nil, corev1.EventTypeWarning, ReasonFailed, eventAction,
 					"Capacity request %s failed: %s; it is planned again once the launcher removes it", obj.Name, failure(existing))
@@ -86,15 +97,22 @@ func (p *Provisioner) request(ctx context.Context, node *planner.Node) error {
 		}
 	}
 	if err != nil {
+		p.unassign(node)
 		return fmt.Errorf("creating capacity request %s, %w", obj.Name, err)
 	}
-	p.flight.assign(obj.Name, node.Pods)
 	note := describe(node)
 	for _, pod := range node.Pods {
 		p.recorder.Eventf(pod, nil, corev1.EventTypeNormal, ReasonWaiting, eventAction,
 			"Waiting for capacity request %s: %s", obj.Name, note)
 	}
 	return nil
+}
+
+// unassign forgets that node's pods wait for its request, which was not written.
+func (p *Provisioner) unassign(node *planner.Node) {
+	for _, pod := range node.Pods {
+		p.flight.podGone(pod.UID)
+	}
 }
 
 // capacityRequest is the request for a planned node.

@@ -15,12 +15,8 @@ import (
 	"strings"
 	"testing"
 
-	"k8s.io/component-base/configz"
-	"k8s.io/kubernetes/cmd/kube-scheduler/app"
-	"k8s.io/kubernetes/cmd/kube-scheduler/app/options"
-
-	"github.com/tailor-sh/tailor/plugins"
 	"github.com/tailor-sh/tailor/test/integration/harness"
+	"github.com/tailor-sh/tailor/test/integration/schedulertest"
 )
 
 var (
@@ -99,27 +95,11 @@ func startScheduler(ctx context.Context) error {
 	if err := os.WriteFile(path, []byte(config), 0o600); err != nil {
 		return err
 	}
-	opts := options.NewOptions()
-	if err := opts.ComponentGlobalsRegistry.Set(); err != nil {
-		return err
-	}
-	opts.ConfigFile = path
-	opts.SecureServing.BindPort = 0
-	ctx, cancel := context.WithCancel(ctx)
-	configz.Delete("componentconfig")
-	cc, sched, err := plugins.Setup(ctx, opts)
+	stop, err := schedulertest.Start(ctx, path)
 	if err != nil {
-		cancel()
 		return err
 	}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		if err := app.Run(ctx, cc, sched); err != nil && ctx.Err() == nil {
-			fmt.Fprintln(os.Stderr, "scheduler stopped:", err)
-		}
-	}()
-	scheduler.stop = func() { cancel(); <-done }
+	scheduler.stop = stop
 	return nil
 }
 

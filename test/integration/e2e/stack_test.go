@@ -223,18 +223,7 @@ func (s *stack) launched() int { return len(s.sim.Instances()) }
 
 // nodeClass is the EC2NodeClass every test's NodePools use: it resolves in the
 // simulator (subnets and security groups tagged for the cluster).
-func nodeClass() *ec2v1.EC2NodeClass {
-	discovery := map[string]string{"karpenter.sh/discovery": clusterName}
-	return &ec2v1.EC2NodeClass{
-		ObjectMeta: metav1.ObjectMeta{Name: "default"},
-		Spec: ec2v1.EC2NodeClassSpec{
-			Role:                       "KarpenterNodeRole-" + clusterName,
-			AMISelectorTerms:           []ec2v1.AMISelectorTerm{{Alias: "al2023@latest"}},
-			SubnetSelectorTerms:        []ec2v1.SubnetSelectorTerm{{Tags: discovery}},
-			SecurityGroupSelectorTerms: []ec2v1.SecurityGroupSelectorTerm{{Tags: discovery}},
-		},
-	}
-}
+func nodeClass() *ec2v1.EC2NodeClass { return harness.SimulatedNodeClass(clusterName) }
 
 // namespace creates a namespace for the test's workloads, removed at the end.
 func (s *stack) namespace(name string) string {

@@ -11,13 +11,11 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/component-base/configz"
 	fwk "k8s.io/kube-scheduler/framework"
 	"k8s.io/kubernetes/cmd/kube-scheduler/app"
-	"k8s.io/kubernetes/cmd/kube-scheduler/app/options"
 	"k8s.io/kubernetes/pkg/scheduler/framework"
 
-	"github.com/tailor-sh/tailor/plugins"
+	"github.com/tailor-sh/tailor/test/integration/schedulertest"
 )
 
 // Both ways people run the scheduler, in one binary: pods that select it with
@@ -84,31 +82,12 @@ profiles:`, kubeconfig) + fmt.Sprintf(profileConfig, secondScheduler) + fmt.Spri
 	if err := os.WriteFile(path, []byte(config), 0o600); err != nil {
 		return err
 	}
-	opts := options.NewOptions()
-	if err := opts.ComponentGlobalsRegistry.Set(); err != nil {
-		return err
-	}
-	opts.ConfigFile = path
-	opts.SecureServing.BindPort = 0
-	parent := ctx
-	ctx, cancel := context.WithCancel(ctx)
-	cc, sched, err := plugins.Setup(ctx, opts, app.WithPlugin(failedAttemptsName, failed.factory))
+	stop, err := schedulertest.Start(ctx, path, app.WithPlugin(failedAttemptsName, failed.factory))
 	if err != nil {
-		cancel()
 		return err
 	}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		if err := app.Run(ctx, cc, sched); err != nil && ctx.Err() == nil {
-			fmt.Fprintln(os.Stderr, "scheduler stopped:", err)
-		}
-	}()
-	running.ctx, running.kubeconfig, running.dir = parent, kubeconfig, dir
-	running.stop = func() {
-		cancel()
-		<-done
-	}
+	running.ctx, running.kubeconfig, running.dir = ctx, kubeconfig, dir
+	running.stop = stop
 	return nil
 }
 
@@ -116,8 +95,6 @@ profiles:`, kubeconfig) + fmt.Sprintf(profileConfig, secondScheduler) + fmt.Spri
 // nothing of the old one's memory: what it knows comes from the API server.
 func restartScheduler(t *testing.T) {
 	running.stop()
-	// The scheduler registers its configuration under a process-wide name.
-	configz.Delete("componentconfig")
 	if err := startScheduler(running.ctx, running.kubeconfig, running.dir, failed); err != nil {
 		t.Fatalf("restarting the scheduler: %v", err)
 	}

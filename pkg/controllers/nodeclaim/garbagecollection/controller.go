@@ -65,8 +65,9 @@ func (c *Controller) Start(ctx context.Context) error {
 }
 
 // Pass runs one collection:
-//  1. decide: instances older than GracePeriod whose claim does not exist or
-//     points at another instance are leaked; launched claims older than
+//  1. decide: instances older than GracePeriod that no claim holds (by
+//     providerID, or by the claim name tag while the claim is not launched yet)
+//     are leaked; launched claims older than
 //     GracePeriod whose instance is not listed are orphaned;
 //  2. act: terminate the leaked instances, delete the orphaned claims, and
 //     delete launched Nodes that neither an instance nor a claim stands behind.
@@ -144,14 +145,16 @@ func strandedNodes(instances []*karpv1.NodeClaim, claims []karpv1.NodeClaim, nod
 // Decide is the pure half of a pass.
 func Decide(instances []*karpv1.NodeClaim, claims []karpv1.NodeClaim, now time.Time, grace time.Duration) (leaked []*karpv1.NodeClaim, orphaned []*karpv1.NodeClaim) {
 	byName := make(map[string]*karpv1.NodeClaim, len(claims))
+	claimed := make(map[string]bool, len(claims))
 	for i := range claims {
 		byName[claims[i].Name] = &claims[i]
+		claimed[claims[i].Status.ProviderID] = true
 	}
 	listed := make(map[string]bool, len(instances))
 	for _, inst := range instances {
 		listed[inst.Status.ProviderID] = true
-		if now.Sub(inst.CreationTimestamp.Time) < grace {
-			continue
+		if now.Sub(inst.CreationTimestamp.Time) < grace || claimed[inst.Status.ProviderID] {
+			continue // young, or a claim holds it (even when tagging it failed)
 		}
 		claim, ok := byName[inst.Name]
 		if ok && (claim.Status.ProviderID == "" || claim.Status.ProviderID == inst.Status.ProviderID) {
