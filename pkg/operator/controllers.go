@@ -32,16 +32,17 @@ func (o *Operator) registerControllers(ctx context.Context, c clients) error {
 		return err
 	}
 	publisher := catalog.NewController(kube, o.Cloud)
+	launches := lifecycle.NewInFlight()
 	type registrar interface{ Register(manager.Manager) error }
 	all := []registrar{
 		publisher,
 		capacityrequest.NewController(kube, mgr.GetAPIReader(), o.Cloud, recorder, clk),
 		lifecycle.NewController(kube, o.Cloud, recorder, clk, lifecycle.Options{
-			LaunchTTL: o.opts.LaunchTTL, RegistrationTTL: o.opts.RegistrationTTL, OnCapacityShortage: publisher.Changed,
+			LaunchTTL: o.opts.LaunchTTL, RegistrationTTL: o.opts.RegistrationTTL, OnCapacityShortage: publisher.Changed, InFlight: launches,
 		}),
 		termination.NewController(kube, o.Cloud, recorder, clk),
 		nodetermination.NewController(kube),
-		garbagecollection.NewController(kube, o.Cloud, recorder, clk, o.opts.GCInterval, o.opts.LeakGracePeriod),
+		garbagecollection.NewController(kube, o.Cloud, recorder, clk, o.opts.GCInterval, o.opts.LeakGracePeriod, launches),
 		nodepoolstatus.NewController(kube, o.Cloud),
 		nodeclassstatus.NewController(kube, o.AWS),
 	}

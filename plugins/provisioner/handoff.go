@@ -88,7 +88,7 @@ func (p *Provisioner) request(ctx context.Context, node *planner.Node) error {
 	if apierrors.IsAlreadyExists(err) {
 		existing := &tailorv1alpha1.CapacityRequest{}
 		if err = p.writer.Get(ctx, nameOf(obj), existing); err == nil && failed(existing) {
-			p.unassign(node)
+			// The pods stay assigned: they are retried when the launcher removes it.
 			for _, pod := range node.Pods {
 				p.recorder.Eventf(pod, nil, corev1.EventTypeWarning, ReasonFailed, eventAction,
 					"Capacity request %s failed: %s; it is planned again once the launcher removes it", obj.Name, failure(existing))

@@ -158,6 +158,7 @@ func Fail(ctx context.Context, kube client.Client, recorder record.EventRecorder
 	if err := kube.Status().Patch(ctx, r, client.MergeFrom(stored)); err != nil {
 		return client.IgnoreNotFound(err)
 	}
+	requestsTotal.WithLabelValues(r.Spec.NodePool, "failed").Inc()
 	log.FromContext(ctx).Info("capacity request failed", "capacityrequest", r.Name, "reason", message)
 	recorder.Eventf(r, corev1.EventTypeWarning, tailorv1alpha1.ReasonLaunchFailed, "%s", message)
 	for _, ref := range r.Spec.Pods {

@@ -65,6 +65,7 @@ func (c *Controller) launch(ctx context.Context, r *tailorv1alpha1.CapacityReque
 			refusal = fmt.Sprintf("none of the request's %d instance types is offered by NodePool %s any more", len(r.Spec.InstanceTypes), np.Name)
 		} else {
 			c.setLimitsReached(ctx, np, true, refusal)
+			requestsTotal.WithLabelValues(np.Name, "limited").Inc()
 		}
 		return reconcile.Result{}, Fail(ctx, c.kube, c.recorder, r, refusal)
 	}
@@ -72,6 +73,7 @@ func (c *Controller) launch(ctx context.Context, r *tailorv1alpha1.CapacityReque
 	if err := c.kube.Create(ctx, claim); err != nil && !apierrors.IsAlreadyExists(err) {
 		return reconcile.Result{}, fmt.Errorf("creating nodeclaim %s, %w", claim.Name, err)
 	}
+	requestsTotal.WithLabelValues(np.Name, "created").Inc()
 	log.FromContext(ctx).Info("created nodeclaim", "nodeclaim", claim.Name, "nodepool", np.Name, "instanceTypes", len(within))
 	return c.accepted(ctx, r, claim.Name, np)
 }

@@ -9,6 +9,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/util/retry"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/log"
 
@@ -53,24 +54,34 @@ func exceeds(limits karpv1.Limits, used, more corev1.ResourceList) string {
 
 // setLimitsReached records on np whether a request was refused for its limits.
 // The condition is this controller's: set when it refuses, cleared when it next
-// creates a NodeClaim for np.
+// creates a NodeClaim for np. Other controllers write the NodePool's status too,
+// so a conflict is retried on a fresh read.
 func (c *Controller) setLimitsReached(ctx context.Context, np *karpv1.NodePool, reached bool, message string) {
 	cond := metav1.Condition{Type: tailorv1alpha1.ConditionTypeLimitsReached, Status: metav1.ConditionFalse,
-		Reason: "WithinLimits", Message: "the last request fit within spec.limits", ObservedGeneration: np.Generation}
+		Reason: "WithinLimits", Message: "the last request fit within spec.limits"}
 	if reached {
 		cond.Status, cond.Reason, cond.Message = metav1.ConditionTrue, "LimitsReached", message
 	} else if meta.FindStatusCondition(np.Status.Conditions, cond.Type) == nil {
 		return
 	}
-	stored := np.DeepCopy()
-	if !meta.SetStatusCondition(&np.Status.Conditions, cond) {
+	changed := false
+	err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		current := &karpv1.NodePool{}
+		if err := c.kube.Get(ctx, client.ObjectKeyFromObject(np), current); err != nil {
+			return err
+		}
+		stored := current.DeepCopy()
+		cond.ObservedGeneration = current.Generation
+		if changed = meta.SetStatusCondition(&current.Status.Conditions, cond); !changed {
+			return nil
+		}
+		return c.kube.Status().Patch(ctx, current, client.MergeFromWithOptions(stored, client.MergeFromWithOptimisticLock{}))
+	})
+	if err != nil {
+		log.FromContext(ctx).Error(err, "recording limits on nodepool", "nodepool", np.Name)
 		return
 	}
-	if err := c.kube.Status().Patch(ctx, np, client.MergeFromWithOptions(stored, client.MergeFromWithOptimisticLock{})); err != nil {
-		log.FromContext(ctx).V(1).Info("could not record limits on nodepool", "nodepool", np.Name, "error", err.Error())
-		return
-	}
-	if reached {
+	if reached && changed {
 		c.recorder.Eventf(np, corev1.EventTypeWarning, "LimitsReached", "%s", message)
 	}
 }

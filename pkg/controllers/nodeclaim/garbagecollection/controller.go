@@ -5,6 +5,7 @@ package garbagecollection
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/go-logr/logr"
@@ -30,12 +31,16 @@ type Controller struct {
 	// Interval between passes; GracePeriod protects young instances and claims,
 	// whose other half may not be written yet.
 	Interval, GracePeriod time.Duration
-	logger                logr.Logger
+	// launches says when the oldest launch under way started: an untagged
+	// instance younger than that may be its, not a leak.
+	launches interface{ OldestStart() (time.Time, bool) }
+	logger   logr.Logger
 }
 
 // NewController builds the controller.
-func NewController(kube client.Client, cloud cloudprovider.CloudProvider, recorder record.EventRecorder, clk clock.Clock, interval, grace time.Duration) *Controller {
-	return &Controller{kube: kube, cloud: cloud, recorder: recorder, clk: clk, Interval: interval, GracePeriod: grace}
+func NewController(kube client.Client, cloud cloudprovider.CloudProvider, recorder record.EventRecorder, clk clock.Clock, interval, grace time.Duration,
+	launches interface{ OldestStart() (time.Time, bool) }) *Controller {
+	return &Controller{kube: kube, cloud: cloud, recorder: recorder, clk: clk, Interval: interval, GracePeriod: grace, launches: launches}
 }
 
 // Register adds the controller to mgr.
@@ -85,11 +90,18 @@ func (c *Controller) Pass(ctx context.Context) error {
 		return err
 	}
 	leaked, orphaned := Decide(instances, list.Items, c.clk.Now(), c.GracePeriod)
+	if oldest, ok := c.launches.OldestStart(); ok {
+		leaked = slices.DeleteFunc(leaked, func(inst *karpv1.NodeClaim) bool {
+			return inst.Name == "" && !inst.CreationTimestamp.Time.Before(oldest.Add(-time.Second))
+		})
+	}
 	for _, node := range strandedNodes(instances, list.Items, nodes.Items, c.clk.Now(), c.GracePeriod) {
 		log.FromContext(ctx).Info("deleting node whose instance and nodeclaim are gone", "node", node.Name, "providerID", node.Spec.ProviderID)
 		if err := c.kube.Delete(ctx, node); client.IgnoreNotFound(err) != nil {
 			log.FromContext(ctx).Error(err, "deleting stranded node", "node", node.Name)
+			continue
 		}
+		collectedTotal.WithLabelValues("node").Inc()
 	}
 	for _, inst := range leaked {
 		log.FromContext(ctx).Info("terminating leaked instance", "providerID", inst.Status.ProviderID, "nodeclaim", inst.Name)
@@ -97,6 +109,7 @@ func (c *Controller) Pass(ctx context.Context) error {
 			log.FromContext(ctx).Error(err, "terminating leaked instance", "providerID", inst.Status.ProviderID)
 			continue
 		}
+		collectedTotal.WithLabelValues("instance").Inc()
 		c.deleteNode(ctx, inst)
 	}
 	for _, claim := range orphaned {
@@ -104,7 +117,9 @@ func (c *Controller) Pass(ctx context.Context) error {
 		c.recorder.Eventf(claim, corev1.EventTypeWarning, "InstanceGone", "Instance %s no longer exists; deleting the nodeclaim", claim.Status.ProviderID)
 		if err := c.kube.Delete(ctx, claim); client.IgnoreNotFound(err) != nil {
 			log.FromContext(ctx).Error(err, "deleting orphaned nodeclaim", "nodeclaim", claim.Name)
+			continue
 		}
+		collectedTotal.WithLabelValues("nodeclaim").Inc()
 	}
 	return nil
 }

@@ -36,6 +36,8 @@ type Options struct {
 	// OnCapacityShortage is told the node class of a claim that met insufficient
 	// capacity, so that the catalog the scheduler plans with is republished.
 	OnCapacityShortage func(nodeClass string)
+	// InFlight records the launches under way, for garbage collection.
+	InFlight *InFlight
 }
 
 // Controller runs a NodeClaim's lifecycle. Each step edits the claim in memory;
@@ -59,6 +61,9 @@ type Controller struct {
 func NewController(kube client.Client, cloud cloudprovider.CloudProvider, recorder record.EventRecorder, clk clock.Clock, opts Options) *Controller {
 	if opts.OnCapacityShortage == nil {
 		opts.OnCapacityShortage = func(string) {}
+	}
+	if opts.InFlight == nil {
+		opts.InFlight = NewInFlight()
 	}
 	return &Controller{kube: kube, cloud: cloud, recorder: recorder, clk: clk, opts: opts, inventory: inventory{cloud: cloud}}
 }

@@ -39,6 +39,7 @@ func (c *Controller) initialize(ctx context.Context, claim *karpv1.NodeClaim) (r
 	}
 	claims.Set(claim, karpv1.ConditionTypeInitialized, metav1.ConditionTrue, "Initialized", "")
 	claims.Set(claim, karpv1.ConditionTypeReady, metav1.ConditionTrue, "Ready", "")
+	initializationSeconds.WithLabelValues(claim.Labels[wellknown.NodePoolLabelKey]).Observe(c.clk.Since(claim.CreationTimestamp.Time).Seconds())
 	log.FromContext(ctx).Info("initialized nodeclaim", "node", node.Name)
 	return reconcile.Result{}, nil
 }

@@ -63,6 +63,7 @@ func (c *Controller) launch(ctx context.Context, claim *karpv1.NodeClaim) (recon
 		claim.Annotations[tailorv1alpha1.PricePerHourAnnotationKey] = strconv.FormatFloat(price, 'f', -1, 64)
 	}
 	claims.Set(claim, karpv1.ConditionTypeLaunched, metav1.ConditionTrue, "Launched", "")
+	launchedTotal.WithLabelValues(claim.Labels[wellknown.NodePoolLabelKey], claim.Labels[wellknown.CapacityTypeLabelKey]).Inc()
 	log.FromContext(ctx).Info("launched nodeclaim", "providerID", claim.Status.ProviderID,
 		"instanceType", claim.Labels[corev1.LabelInstanceTypeStable], "zone", claim.Labels[corev1.LabelTopologyZone],
 		"capacityType", claim.Labels[wellknown.CapacityTypeLabelKey])
@@ -79,6 +80,7 @@ func (c *Controller) create(ctx context.Context, claim *karpv1.NodeClaim) (*karp
 	if err != nil || adopted != nil {
 		return adopted, err
 	}
+	defer c.opts.InFlight.begin(c.clk.Now())()
 	return c.cloud.Create(ctx, claim)
 }
 
@@ -88,6 +90,7 @@ func (c *Controller) create(ctx context.Context, claim *karpv1.NodeClaim) (*karp
 func (c *Controller) shortage(ctx context.Context, claim *karpv1.NodeClaim, err error) error {
 	claims.Set(claim, karpv1.ConditionTypeLaunched, metav1.ConditionFalse, tailorv1alpha1.ReasonInsufficientCapacity, err.Error())
 	c.recorder.Eventf(claim, corev1.EventTypeWarning, tailorv1alpha1.ReasonInsufficientCapacity, "%v", err)
+	abandonedTotal.WithLabelValues(claim.Labels[wellknown.NodePoolLabelKey], tailorv1alpha1.ReasonInsufficientCapacity).Inc()
 	if claim.Spec.NodeClassRef != nil {
 		c.opts.OnCapacityShortage(claim.Spec.NodeClassRef.Name)
 	}

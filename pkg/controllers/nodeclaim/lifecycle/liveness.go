@@ -10,6 +10,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	karpv1 "github.com/tailor-sh/tailor/pkg/apis/karpenter/v1"
+	"github.com/tailor-sh/tailor/pkg/apis/wellknown"
 	"github.com/tailor-sh/tailor/pkg/claims"
 	"github.com/tailor-sh/tailor/pkg/controllers/capacityrequest"
 )
@@ -21,9 +22,9 @@ func (c *Controller) liveness(ctx context.Context, claim *karpv1.NodeClaim) (rec
 	if claims.IsTrue(claim, karpv1.ConditionTypeRegistered) {
 		return reconcile.Result{}, nil
 	}
-	ttl, what := c.opts.RegistrationTTL, "its node did not register"
+	ttl, what, reason := c.opts.RegistrationTTL, "its node did not register", "RegistrationTimeout"
 	if !claims.Launched(claim) {
-		ttl, what = c.opts.LaunchTTL, "it was not launched"
+		ttl, what, reason = c.opts.LaunchTTL, "it was not launched", "LaunchTimeout"
 	}
 	age := c.clk.Since(claim.CreationTimestamp.Time)
 	if age < ttl {
@@ -35,6 +36,7 @@ func (c *Controller) liveness(ctx context.Context, claim *karpv1.NodeClaim) (rec
 	}
 	log.FromContext(ctx).Info("gave up on nodeclaim", "reason", message)
 	c.recorder.Eventf(claim, corev1.EventTypeWarning, "LivenessTimeout", "%s", message)
+	abandonedTotal.WithLabelValues(claim.Labels[wellknown.NodePoolLabelKey], reason).Inc()
 	if err := capacityrequest.FailByName(ctx, c.kube, c.recorder, claims.Request(claim), message); err != nil {
 		return reconcile.Result{}, err
 	}

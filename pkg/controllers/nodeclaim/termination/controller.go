@@ -107,6 +107,8 @@ func (c *Controller) Reconcile(ctx context.Context, req reconcile.Request) (reco
 	if err := c.kube.Patch(ctx, claim, client.MergeFrom(stored)); err != nil {
 		return reconcile.Result{}, client.IgnoreNotFound(err)
 	}
+	terminatedTotal.WithLabelValues(claim.Labels[wellknown.NodePoolLabelKey]).Inc()
+	terminationSeconds.WithLabelValues(claim.Labels[wellknown.NodePoolLabelKey]).Observe(c.clk.Since(claim.DeletionTimestamp.Time).Seconds())
 	log.FromContext(ctx).Info("deleted nodeclaim", "providerID", claim.Status.ProviderID)
 	return reconcile.Result{}, nil
 }

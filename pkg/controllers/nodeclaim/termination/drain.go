@@ -106,17 +106,22 @@ func (c *Controller) evict(ctx context.Context, pod *corev1.Pod, force bool) err
 		if err := c.kube.Delete(ctx, pod); client.IgnoreNotFound(err) != nil {
 			return fmt.Errorf("deleting pod %s/%s, %w", pod.Namespace, pod.Name, err)
 		}
+		evictionsTotal.WithLabelValues("deleted").Inc()
 		return nil
 	}
 	eviction := &policyv1.Eviction{ObjectMeta: metav1.ObjectMeta{Name: pod.Name, Namespace: pod.Namespace}}
 	err := c.kube.SubResource("eviction").Create(ctx, pod, eviction)
 	switch {
-	case err == nil, apierrors.IsNotFound(err):
+	case err == nil:
+		evictionsTotal.WithLabelValues("evicted").Inc()
+		return nil
+	case apierrors.IsNotFound(err):
 		return nil
 	case apierrors.HasStatusCause(err, corev1.NamespaceTerminatingCause):
 		// Its namespace is going: the pod will be deleted anyway.
 		return client.IgnoreNotFound(c.kube.Delete(ctx, pod))
 	case apierrors.IsTooManyRequests(err):
+		evictionsTotal.WithLabelValues("blocked").Inc()
 		log.FromContext(ctx).V(1).Info("eviction refused by a disruption budget", "pod", client.ObjectKeyFromObject(pod))
 		c.recorder.Eventf(pod, corev1.EventTypeWarning, "EvictionBlocked", "Evicting the pod from node %s is refused for now: %v", pod.Spec.NodeName, err)
 		return nil
