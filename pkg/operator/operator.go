@@ -45,6 +45,10 @@ type Operator struct {
 // (tests inject faults into it) or starts a simulator of its own. The simulator
 // and the AWS provider's batchers live until ctx ends.
 func New(ctx context.Context, cfg *rest.Config, opts Options, sim *ec2sim.Simulator) (*Operator, error) {
+	cfg = rest.CopyConfig(cfg)
+	if opts.KubeQPS > 0 {
+		cfg.QPS, cfg.Burst = float32(opts.KubeQPS), max(opts.KubeBurst, 1)
+	}
 	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
 		Scheme:                        apis.NewScheme(),
 		Logger:                        ctrl.LoggerFrom(ctx),

@@ -39,6 +39,10 @@ type Options struct {
 	InterruptionQueue string
 	FeatureGates      map[string]bool
 
+	// KubeQPS and KubeBurst bound the launcher's API request rate.
+	KubeQPS   float64
+	KubeBurst int
+
 	MetricsAddr             string
 	HealthAddr              string
 	LeaderElect             bool
@@ -78,6 +82,8 @@ func (o *Options) AddFlags(fs *flag.FlagSet) {
 	fs.StringVar(&o.Cloud, "cloud", env("CLOUD", CloudAWS), "aws, or simulated (the EC2 simulator in this process) [CLOUD]")
 	fs.StringVar(&o.InterruptionQueue, "interruption-queue", env("INTERRUPTION_QUEUE", ""), "SQS queue name of EC2 interruption events; empty turns interruption handling off [INTERRUPTION_QUEUE]")
 	fs.StringVar(&o.featureGatesFlag, "feature-gates", env("FEATURE_GATES", ""), "comma-separated Gate=true|false; known: "+strings.Join(gateNames(), ", ")+" [FEATURE_GATES]")
+	fs.Float64Var(&o.KubeQPS, "kube-client-qps", envFloat("KUBE_CLIENT_QPS", 200), "API requests per second the launcher may make: about eight per node launched [KUBE_CLIENT_QPS]")
+	fs.IntVar(&o.KubeBurst, "kube-client-burst", int(envFloat("KUBE_CLIENT_BURST", 300)), "burst of API requests above kube-client-qps [KUBE_CLIENT_BURST]")
 	fs.StringVar(&o.MetricsAddr, "metrics-bind-address", env("METRICS_BIND_ADDRESS", ":8080"), "address of the Prometheus metrics endpoint; 0 turns it off [METRICS_BIND_ADDRESS]")
 	fs.StringVar(&o.HealthAddr, "health-probe-bind-address", env("HEALTH_PROBE_BIND_ADDRESS", ":8081"), "address of /healthz and /readyz; 0 turns them off [HEALTH_PROBE_BIND_ADDRESS]")
 	fs.BoolVar(&o.LeaderElect, "leader-elect", envBool("LEADER_ELECT", true), "elect a leader so that only one launcher acts at a time [LEADER_ELECT]")
@@ -179,6 +185,13 @@ func env(key, def string) string {
 
 func envBool(key string, def bool) bool {
 	if v, err := strconv.ParseBool(os.Getenv(key)); err == nil {
+		return v
+	}
+	return def
+}
+
+func envFloat(key string, def float64) float64 {
+	if v, err := strconv.ParseFloat(os.Getenv(key), 64); err == nil {
 		return v
 	}
 	return def

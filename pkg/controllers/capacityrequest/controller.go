@@ -6,6 +6,7 @@ package capacityrequest
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -45,21 +46,29 @@ type TypeLister interface {
 	GetInstanceTypes(ctx context.Context, nodePool *karpv1.NodePool) ([]*cloudprovider.InstanceType, error)
 }
 
-// Controller creates one NodeClaim per CapacityRequest. It runs one reconcile at a
-// time and counts NodePool usage from the API server itself (not the cache), so
-// that requests racing for a NodePool's last room launch one node, not two.
+// Controller creates one NodeClaim per CapacityRequest. Per NodePool with limits,
+// one reconcile at a time decides and creates, counting the NodePool's usage from
+// the cache plus the claims it created that the cache does not show yet, so that
+// requests racing for a NodePool's last room launch one node, not two.
 type Controller struct {
 	kube     client.Client
 	reader   client.Reader
 	types    TypeLister
 	recorder record.EventRecorder
 	clk      clock.Clock
+
+	mu sync.Mutex
+	// pools serializes the limit decisions of each NodePool.
+	pools map[string]*sync.Mutex
+	// created holds the claims this controller created, until the cache has them.
+	created map[string]karpv1.NodeClaim
 }
 
 // NewController builds the controller; reader must read the API server directly
-// (manager.GetAPIReader).
+// (manager.GetAPIReader): it finds a claim created before a restart.
 func NewController(kube client.Client, reader client.Reader, types TypeLister, recorder record.EventRecorder, clk clock.Clock) *Controller {
-	return &Controller{kube: kube, reader: reader, types: types, recorder: recorder, clk: clk}
+	return &Controller{kube: kube, reader: reader, types: types, recorder: recorder, clk: clk,
+		pools: map[string]*sync.Mutex{}, created: map[string]karpv1.NodeClaim{}}
 }
 
 // Register adds the controller to mgr.
@@ -73,7 +82,7 @@ func (c *Controller) Register(mgr manager.Manager) error {
 			}
 			return nil
 		})).
-		WithOptions(controller.Options{MaxConcurrentReconciles: 1}).
+		WithOptions(controller.Options{MaxConcurrentReconciles: 10}).
 		Complete(c)
 }
 
@@ -131,6 +140,19 @@ func (c *Controller) follow(ctx context.Context, r *tailorv1alpha1.CapacityReque
 		return reconcile.Result{RequeueAfter: doneRetention}, nil
 	}
 	return c.removeAfter(ctx, r, initialized.LastTransitionTime.Time, doneRetention)
+}
+
+// lockPool takes np's decision lock; the returned func releases it.
+func (c *Controller) lockPool(np string) func() {
+	c.mu.Lock()
+	l, ok := c.pools[np]
+	if !ok {
+		l = &sync.Mutex{}
+		c.pools[np] = l
+	}
+	c.mu.Unlock()
+	l.Lock()
+	return l.Unlock
 }
 
 // removeAfter deletes r once d has passed since t.

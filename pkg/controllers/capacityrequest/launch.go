@@ -3,6 +3,7 @@ package capacityrequest
 import (
 	"context"
 	"fmt"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -50,32 +51,78 @@ func (c *Controller) launch(ctx context.Context, r *tailorv1alpha1.CapacityReque
 	for _, it := range types {
 		byName[it.Name] = it
 	}
-	var existing karpv1.NodeClaimList
-	if err := c.reader.List(ctx, &existing, client.MatchingLabels{wellknown.NodePoolLabelKey: np.Name}); err != nil {
-		return reconcile.Result{}, fmt.Errorf("listing nodeclaims of nodepool %s, %w", np.Name, err)
+	if made := (&karpv1.NodeClaim{}); c.reader.Get(ctx, client.ObjectKey{Name: r.Name}, made) == nil {
+		return c.accepted(ctx, r, made.Name, np) // created before a restart
 	}
-	for i := range existing.Items {
-		if claims.Request(&existing.Items[i]) == r.Name { // created before a restart
-			return c.accepted(ctx, r, existing.Items[i].Name, np)
-		}
+	claim, refusal, err := c.create(ctx, np, r, byName)
+	if err != nil {
+		return reconcile.Result{}, err
 	}
-	within, refusal := withinLimits(np, r.Spec.InstanceTypes, byName, existing.Items)
+	if claim == nil {
+		return reconcile.Result{}, Fail(ctx, c.kube, c.recorder, r, refusal)
+	}
+	requestsTotal.WithLabelValues(np.Name, "created").Inc()
+	log.FromContext(ctx).Info("created nodeclaim", "nodeclaim", claim.Name, "nodepool", np.Name, "instanceTypes", len(claims.InstanceTypes(claim)))
+	return c.accepted(ctx, r, claim.Name, np)
+}
+
+// create decides which of r's types np's limits leave room for and creates the
+// claim, under np's decision lock when np has limits. No claim means refused,
+// for the reason given.
+func (c *Controller) create(ctx context.Context, np *karpv1.NodePool, r *tailorv1alpha1.CapacityRequest, types map[string]*cloudprovider.InstanceType) (*karpv1.NodeClaim, string, error) {
+	if len(np.Spec.Limits) > 0 {
+		defer c.lockPool(np.Name)()
+	}
+	existing, err := c.nodePoolClaims(ctx, np)
+	if err != nil {
+		return nil, "", err
+	}
+	within, refusal := withinLimits(np, r.Spec.InstanceTypes, types, existing)
 	if len(within) == 0 {
 		if refusal == "" {
-			refusal = fmt.Sprintf("none of the request's %d instance types is offered by NodePool %s any more", len(r.Spec.InstanceTypes), np.Name)
-		} else {
-			c.setLimitsReached(ctx, np, true, refusal)
-			requestsTotal.WithLabelValues(np.Name, "limited").Inc()
+			return nil, fmt.Sprintf("none of the request's %d instance types is offered by NodePool %s any more", len(r.Spec.InstanceTypes), np.Name), nil
 		}
-		return reconcile.Result{}, Fail(ctx, c.kube, c.recorder, r, refusal)
+		c.setLimitsReached(ctx, np, true, refusal)
+		requestsTotal.WithLabelValues(np.Name, "limited").Inc()
+		return nil, refusal, nil
 	}
 	claim := claims.ForRequest(np, r, within[:min(len(within), maxTypesPerClaim)])
 	if err := c.kube.Create(ctx, claim); err != nil && !apierrors.IsAlreadyExists(err) {
-		return reconcile.Result{}, fmt.Errorf("creating nodeclaim %s, %w", claim.Name, err)
+		return nil, "", fmt.Errorf("creating nodeclaim %s, %w", claim.Name, err)
 	}
-	requestsTotal.WithLabelValues(np.Name, "created").Inc()
-	log.FromContext(ctx).Info("created nodeclaim", "nodeclaim", claim.Name, "nodepool", np.Name, "instanceTypes", len(within))
-	return c.accepted(ctx, r, claim.Name, np)
+	c.mu.Lock()
+	c.created[claim.Name] = *claim
+	c.mu.Unlock()
+	return claim, "", nil
+}
+
+// nodePoolClaims are np's NodeClaims, for its limits: the cache's, plus the ones
+// this controller created that the cache does not show yet (the caller holds
+// np's decision lock, so nothing else of its own is in between). A NodePool
+// without limits needs none.
+func (c *Controller) nodePoolClaims(ctx context.Context, np *karpv1.NodePool) ([]karpv1.NodeClaim, error) {
+	if len(np.Spec.Limits) == 0 {
+		return nil, nil
+	}
+	var list karpv1.NodeClaimList
+	if err := c.kube.List(ctx, &list, client.MatchingLabels{wellknown.NodePoolLabelKey: np.Name}); err != nil {
+		return nil, fmt.Errorf("listing nodeclaims of nodepool %s, %w", np.Name, err)
+	}
+	seen := make(map[string]bool, len(list.Items))
+	for i := range list.Items {
+		seen[list.Items[i].Name] = true
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for name, claim := range c.created {
+		switch {
+		case seen[name] || c.clk.Since(claim.CreationTimestamp.Time) > time.Minute:
+			delete(c.created, name) // the cache has it, or never will (deleted)
+		case claim.Labels[wellknown.NodePoolLabelKey] == np.Name:
+			list.Items = append(list.Items, claim)
+		}
+	}
+	return list.Items, nil
 }
 
 // accepted records on r that its NodeClaim exists.
@@ -87,7 +134,6 @@ func (c *Controller) accepted(ctx context.Context, r *tailorv1alpha1.CapacityReq
 	if err := c.kube.Status().Patch(ctx, r, client.MergeFrom(stored)); err != nil {
 		return reconcile.Result{}, client.IgnoreNotFound(err)
 	}
-	c.recorder.Eventf(r, corev1.EventTypeNormal, "NodeClaimCreated", "Created nodeclaim %s", claim)
 	c.setLimitsReached(ctx, np, false, "")
 	return reconcile.Result{}, nil
 }

@@ -63,7 +63,7 @@ func newStack(t *testing.T, simOpts ec2sim.Options, tune func(*operator.Options)
 		LeaderElect: true, LeaderElectionNamespace: "kube-system",
 		LaunchTTL: 5 * time.Minute, RegistrationTTL: 15 * time.Minute,
 		GCInterval: 2 * time.Second, LeakGracePeriod: 5 * time.Second,
-		Restartable: true,
+		Restartable: true, KubeQPS: 200, KubeBurst: 300,
 	}
 	if tune != nil {
 		tune(&opts)

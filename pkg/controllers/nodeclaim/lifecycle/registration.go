@@ -35,6 +35,10 @@ func (c *Controller) register(ctx context.Context, claim *karpv1.NodeClaim) (rec
 	}
 	stored := node.DeepCopy()
 	adopt(node, claim)
+	if reason, _ := notInitialized(node, claim); reason == "" {
+		// Ready already (a fast boot): initialized in the same write.
+		node.Labels[wellknown.NodeInitializedLabelKey] = "true"
+	}
 	if !equality.Semantic.DeepEqual(stored, node) {
 		if err := c.kube.Patch(ctx, node, client.MergeFrom(stored)); err != nil {
 			return reconcile.Result{}, fmt.Errorf("registering node %s, %w", node.Name, err)
