@@ -36,7 +36,7 @@ func (o *Operator) registerControllers(ctx context.Context, c clients) error {
 	type registrar interface{ Register(manager.Manager) error }
 	all := []registrar{
 		publisher,
-		capacityrequest.NewController(kube, mgr.GetAPIReader(), o.Cloud, recorder, clk),
+		capacityrequest.NewController(kube, o.Cloud, recorder, clk),
 		lifecycle.NewController(kube, o.Cloud, recorder, clk, lifecycle.Options{
 			LaunchTTL: o.opts.LaunchTTL, RegistrationTTL: o.opts.RegistrationTTL, OnCapacityShortage: publisher.Changed, InFlight: launches,
 		}),

@@ -13,7 +13,6 @@ import (
 	"k8s.io/client-go/rest"
 	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
-	"sigs.k8s.io/controller-runtime/pkg/client"
 	ctrlconfig "sigs.k8s.io/controller-runtime/pkg/config"
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
 	"sigs.k8s.io/controller-runtime/pkg/manager"
@@ -114,6 +113,3 @@ func (o *Operator) Start(ctx context.Context) error {
 	log.Info("starting", "cloud", o.opts.Cloud, "cluster", o.opts.ClusterName, "region", o.opts.Region)
 	return o.Manager.Start(ctx)
 }
-
-// Client is the manager's client (cached reads).
-func (o *Operator) Client() client.Client { return o.Manager.GetClient() }

@@ -52,7 +52,6 @@ type TypeLister interface {
 // requests racing for a NodePool's last room launch one node, not two.
 type Controller struct {
 	kube     client.Client
-	reader   client.Reader
 	types    TypeLister
 	recorder record.EventRecorder
 	clk      clock.Clock
@@ -64,10 +63,9 @@ type Controller struct {
 	created map[string]karpv1.NodeClaim
 }
 
-// NewController builds the controller; reader must read the API server directly
-// (manager.GetAPIReader): it finds a claim created before a restart.
-func NewController(kube client.Client, reader client.Reader, types TypeLister, recorder record.EventRecorder, clk clock.Clock) *Controller {
-	return &Controller{kube: kube, reader: reader, types: types, recorder: recorder, clk: clk,
+// NewController builds the controller.
+func NewController(kube client.Client, types TypeLister, recorder record.EventRecorder, clk clock.Clock) *Controller {
+	return &Controller{kube: kube, types: types, recorder: recorder, clk: clk,
 		pools: map[string]*sync.Mutex{}, created: map[string]karpv1.NodeClaim{}}
 }
 

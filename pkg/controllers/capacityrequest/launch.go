@@ -9,7 +9,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/util/sets"
+	quotav1 "k8s.io/apiserver/pkg/quota/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
@@ -51,8 +51,8 @@ func (c *Controller) launch(ctx context.Context, r *tailorv1alpha1.CapacityReque
 	for _, it := range types {
 		byName[it.Name] = it
 	}
-	if made := (&karpv1.NodeClaim{}); c.reader.Get(ctx, client.ObjectKey{Name: r.Name}, made) == nil {
-		return c.accepted(ctx, r, made.Name, np) // created before a restart
+	if c.exists(ctx, r.Name) {
+		return c.accepted(ctx, r, r.Name, np) // created before a restart, or before r's status read back
 	}
 	claim, refusal, err := c.create(ctx, np, r, byName)
 	if err != nil {
@@ -64,6 +64,16 @@ func (c *Controller) launch(ctx context.Context, r *tailorv1alpha1.CapacityReque
 	requestsTotal.WithLabelValues(np.Name, "created").Inc()
 	log.FromContext(ctx).Info("created nodeclaim", "nodeclaim", claim.Name, "nodepool", np.Name, "instanceTypes", len(claims.InstanceTypes(claim)))
 	return c.accepted(ctx, r, claim.Name, np)
+}
+
+// exists reports whether the claim named name was created: the cache holds it
+// (synced before the first reconcile after a restart), or this controller made it
+// and the cache does not show it yet.
+func (c *Controller) exists(ctx context.Context, name string) bool {
+	c.mu.Lock()
+	_, made := c.created[name]
+	c.mu.Unlock()
+	return made || c.kube.Get(ctx, client.ObjectKey{Name: name}, &karpv1.NodeClaim{}) == nil
 }
 
 // create decides which of r's types np's limits leave room for and creates the
@@ -146,8 +156,7 @@ func (c *Controller) accepted(ctx context.Context, r *tailorv1alpha1.CapacityReq
 func withinLimits(np *karpv1.NodePool, requested []string, types map[string]*cloudprovider.InstanceType, existing []karpv1.NodeClaim) (within []string, refusal string) {
 	used := corev1.ResourceList{}
 	for i := range existing {
-		add(used, claimCapacity(&existing[i], types))
-		add(used, corev1.ResourceList{"nodes": *resourceOne()})
+		used = quotav1.Add(used, withNodes(claimCapacity(&existing[i], types)))
 	}
 	for _, name := range requested {
 		it, ok := types[name]
@@ -170,15 +179,16 @@ func claimCapacity(claim *karpv1.NodeClaim, types map[string]*cloudprovider.Inst
 		return claim.Status.Capacity
 	}
 	out := corev1.ResourceList{}
-	names := sets.New(claims.InstanceTypes(claim)...)
-	for name, it := range types {
-		if names.Len() > 0 && !names.Has(name) {
-			continue
+	names := claims.InstanceTypes(claim)
+	if len(names) == 0 { // any type
+		for _, it := range types {
+			out = quotav1.Max(out, it.Capacity)
 		}
-		for res, q := range it.Capacity {
-			if have, ok := out[res]; !ok || q.Cmp(have) > 0 {
-				out[res] = q.DeepCopy()
-			}
+		return out
+	}
+	for _, name := range names {
+		if it, ok := types[name]; ok {
+			out = quotav1.Max(out, it.Capacity)
 		}
 	}
 	return out

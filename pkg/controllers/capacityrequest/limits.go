@@ -17,20 +17,11 @@ import (
 	tailorv1alpha1 "github.com/tailor-sh/tailor/pkg/apis/tailor/v1alpha1"
 )
 
-func resourceOne() *resource.Quantity { return resource.NewQuantity(1, resource.DecimalSI) }
-
+// withNodes is capacity counting one node, for a "nodes" limit.
 func withNodes(capacity corev1.ResourceList) corev1.ResourceList {
 	out := capacity.DeepCopy()
-	out["nodes"] = *resourceOne()
+	out["nodes"] = *resource.NewQuantity(1, resource.DecimalSI)
 	return out
-}
-
-func add(total, more corev1.ResourceList) {
-	for name, q := range more {
-		sum := total[name]
-		sum.Add(q)
-		total[name] = sum
-	}
 }
 
 // exceeds says which of limits used + more would go over, or "".

@@ -50,7 +50,7 @@ func TestSpotInterruptionReplacesTheNodeBeforeDeletingIt(t *testing.T) {
 	if diff := cmp.Diff(wantLabels, next.Labels); diff != "" {
 		t.Errorf("replacement labels (-want +got), want none of what the old launch wrote:\n%s", diff)
 	}
-	if next.Annotations[ReplacesAnnotationKey] != "spot-a" || next.Annotations[wellknown.NodePoolHashAnnotationKey] != "abc" {
+	if next.Annotations[tailorv1alpha1.ReplacesAnnotationKey] != "spot-a" || next.Annotations[wellknown.NodePoolHashAnnotationKey] != "abc" {
 		t.Errorf("replacement annotations = %v, want replaces spot-a and the nodepool hash", next.Annotations)
 	}
 	if _, ok := next.Annotations[tailorv1alpha1.PricePerHourAnnotationKey]; ok {
@@ -62,7 +62,7 @@ func TestSpotInterruptionReplacesTheNodeBeforeDeletingIt(t *testing.T) {
 	if len(next.OwnerReferences) != 1 || next.OwnerReferences[0].Name != "default" {
 		t.Errorf("replacement owners = %v, want the NodePool", next.OwnerReferences)
 	}
-	if got := e.claim("spot-a").Annotations[ReplacedByAnnotationKey]; got != "spot-a-r" {
+	if got := e.claim("spot-a").Annotations[tailorv1alpha1.ReplacedByAnnotationKey]; got != "spot-a-r" {
 		t.Errorf("old claim replaced-by = %q, want spot-a-r", got)
 	}
 	events := e.events()
@@ -144,7 +144,7 @@ func TestScheduledChangeReplacesWithoutMarkingTheOffering(t *testing.T) {
 	if !hasTaint(e.node("node-r"), wellknown.DisruptedNoScheduleTaint) {
 		t.Error("node not cordoned")
 	}
-	if next := e.claim("retiring-r"); next.Annotations[ReplacesAnnotationKey] != "retiring" {
+	if next := e.claim("retiring-r"); next.Annotations[tailorv1alpha1.ReplacesAnnotationKey] != "retiring" {
 		t.Errorf("replacement annotations = %v", next.Annotations)
 	}
 	ev := expectEvent(t, e.events(), corev1.EventTypeWarning, ReasonScheduledChange)
@@ -311,7 +311,7 @@ func TestReplacementLeftByACrashIsAdopted(t *testing.T) {
 	if names := claimNames(e.claims()); !cmp.Equal(names, []string{"spot-f", "spot-f-r"}) {
 		t.Fatalf("claims = %v, want one replacement", names)
 	}
-	if got := e.claim("spot-f").Annotations[ReplacedByAnnotationKey]; got != "spot-f-r" {
+	if got := e.claim("spot-f").Annotations[tailorv1alpha1.ReplacedByAnnotationKey]; got != "spot-f-r" {
 		t.Errorf("replaced-by = %q", got)
 	}
 }
@@ -371,7 +371,7 @@ func expectUntouched(t *testing.T, e *env, claim, node string) {
 	if names := claimNames(e.claims()); len(names) != 1 {
 		t.Errorf("claims = %v, want no replacement", names)
 	}
-	if _, ok := e.claim(claim).Annotations[ReplacedByAnnotationKey]; ok {
+	if _, ok := e.claim(claim).Annotations[tailorv1alpha1.ReplacedByAnnotationKey]; ok {
 		t.Error("claim annotated with a replacement")
 	}
 	if hasTaint(e.node(node), wellknown.DisruptedNoScheduleTaint) {

@@ -19,18 +19,6 @@ import (
 	"github.com/tailor-sh/tailor/pkg/providers/aws/instance"
 )
 
-// Annotations this controller writes; after a restart they are the whole state of
-// an interruption in progress.
-const (
-	// ReplacesAnnotationKey on a replacement names the interrupted claim.
-	ReplacesAnnotationKey = "tailor.sh/replaces"
-	// ReplacedByAnnotationKey on an interrupted claim names its replacement.
-	ReplacedByAnnotationKey = "tailor.sh/replaced-by"
-	// DeadlineAnnotationKey on an interrupted claim is when it is deleted even if
-	// its replacement has not initialized (RFC 3339).
-	DeadlineAnnotationKey = "tailor.sh/interruption-deadline"
-)
-
 const (
 	// SpotDeadline: EC2 reclaims a spot instance two minutes after the warning;
 	// deleting the claim 90 s after it leaves 30 s to drain before the instance goes.
@@ -105,8 +93,8 @@ func NewSnapshot(now time.Time, claims []karpv1.NodeClaim, remembered map[string
 			continue
 		}
 		w, fromMemory := remembered[claim.Name]
-		if name := claim.Annotations[ReplacedByAnnotationKey]; name != "" {
-			deadline, err := time.Parse(time.RFC3339, claim.Annotations[DeadlineAnnotationKey])
+		if name := claim.Annotations[tailorv1alpha1.ReplacedByAnnotationKey]; name != "" {
+			deadline, err := time.Parse(time.RFC3339, claim.Annotations[tailorv1alpha1.DeadlineAnnotationKey])
 			switch {
 			case err == nil && (!fromMemory || deadline.Before(w.Deadline)):
 				w = Waiting{Claim: claim.Name, Replacement: name, Deadline: deadline}
@@ -307,9 +295,9 @@ var launchAnnotations = map[string]bool{
 	wellknown.EC2NodeClassHashAnnotationKey:              true,
 	wellknown.EC2NodeClassHashVersionAnnotationKey:       true,
 	wellknown.NodeClaimTerminationTimestampAnnotationKey: true,
-	ReplacesAnnotationKey:                                true,
-	ReplacedByAnnotationKey:                              true,
-	DeadlineAnnotationKey:                                true,
+	tailorv1alpha1.ReplacesAnnotationKey:                 true,
+	tailorv1alpha1.ReplacedByAnnotationKey:               true,
+	tailorv1alpha1.DeadlineAnnotationKey:                 true,
 }
 
 // ReplacementFor is the claim that replaces old: the same spec, labels, annotations
@@ -323,7 +311,7 @@ func ReplacementFor(old *karpv1.NodeClaim) *karpv1.NodeClaim {
 			next.Labels[k] = v
 		}
 	}
-	next.Annotations = map[string]string{ReplacesAnnotationKey: old.Name}
+	next.Annotations = map[string]string{tailorv1alpha1.ReplacesAnnotationKey: old.Name}
 	for k, v := range old.Annotations {
 		if !launchAnnotations[k] {
 			next.Annotations[k] = v

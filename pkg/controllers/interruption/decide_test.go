@@ -9,6 +9,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation"
 
 	karpv1 "github.com/tailor-sh/tailor/pkg/apis/karpenter/v1"
+	tailorv1alpha1 "github.com/tailor-sh/tailor/pkg/apis/tailor/v1alpha1"
 )
 
 func TestDecide(t *testing.T) {
@@ -113,8 +114,8 @@ func TestDecideWaiting(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			old := testClaim("a", instanceID("1"), "node-a")
-			old.Annotations[ReplacedByAnnotationKey] = "a-r"
-			old.Annotations[DeadlineAnnotationKey] = deadline.Format(time.RFC3339)
+			old.Annotations[tailorv1alpha1.ReplacedByAnnotationKey] = "a-r"
+			old.Annotations[tailorv1alpha1.DeadlineAnnotationKey] = deadline.Format(time.RFC3339)
 			claims := []karpv1.NodeClaim{*old}
 			if tt.replacement != nil {
 				claims = append(claims, *tt.replacement)
@@ -131,12 +132,12 @@ func TestDecideWaiting(t *testing.T) {
 func TestNewSnapshotRederivesWaitingClaims(t *testing.T) {
 	now := testStart
 	annotated := testClaim("annotated", instanceID("1"), "")
-	annotated.Annotations[ReplacedByAnnotationKey] = "annotated-r"
-	annotated.Annotations[DeadlineAnnotationKey] = now.Add(time.Minute).Format(time.RFC3339)
+	annotated.Annotations[tailorv1alpha1.ReplacedByAnnotationKey] = "annotated-r"
+	annotated.Annotations[tailorv1alpha1.DeadlineAnnotationKey] = now.Add(time.Minute).Format(time.RFC3339)
 	noDeadline := testClaim("no-deadline", instanceID("2"), "")
-	noDeadline.Annotations[ReplacedByAnnotationKey] = "no-deadline-r"
+	noDeadline.Annotations[tailorv1alpha1.ReplacedByAnnotationKey] = "no-deadline-r"
 	gone := testClaim("deleting", instanceID("3"), "")
-	gone.Annotations[ReplacedByAnnotationKey] = "deleting-r"
+	gone.Annotations[tailorv1alpha1.ReplacedByAnnotationKey] = "deleting-r"
 	gone.DeletionTimestamp = &metav1.Time{Time: now}
 	fresh := testClaim("fresh", instanceID("4"), "")
 

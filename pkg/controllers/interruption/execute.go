@@ -13,6 +13,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/log"
 
 	karpv1 "github.com/tailor-sh/tailor/pkg/apis/karpenter/v1"
+	tailorv1alpha1 "github.com/tailor-sh/tailor/pkg/apis/tailor/v1alpha1"
 	"github.com/tailor-sh/tailor/pkg/apis/wellknown"
 )
 
@@ -89,13 +90,13 @@ func (c *Controller) replace(ctx context.Context, cmd Replace) error {
 	}
 	old := cmd.Old.DeepCopy()
 	deadline := cmd.Deadline.UTC().Format(time.RFC3339)
-	if old.Annotations[ReplacedByAnnotationKey] != next.Name || old.Annotations[DeadlineAnnotationKey] != deadline {
+	if old.Annotations[tailorv1alpha1.ReplacedByAnnotationKey] != next.Name || old.Annotations[tailorv1alpha1.DeadlineAnnotationKey] != deadline {
 		patch := client.MergeFrom(old.DeepCopy())
 		if old.Annotations == nil {
 			old.Annotations = map[string]string{}
 		}
-		old.Annotations[ReplacedByAnnotationKey] = next.Name
-		old.Annotations[DeadlineAnnotationKey] = deadline
+		old.Annotations[tailorv1alpha1.ReplacedByAnnotationKey] = next.Name
+		old.Annotations[tailorv1alpha1.DeadlineAnnotationKey] = deadline
 		if err := c.kube.Patch(ctx, old, patch); err != nil {
 			return client.IgnoreNotFound(fmt.Errorf("annotating nodeclaim %s with its replacement %s, %w", old.Name, next.Name, err))
 		}

@@ -73,13 +73,6 @@ func (p *Process) Stop() {
 	}
 }
 
-// Kill ends the process at once, as a crash would.
-func (p *Process) Kill() {
-	_ = p.cmd.Process.Kill()
-	<-p.done
-	p.done <- nil
-}
-
 // StartControllerManager runs kube-controller-manager (from the control plane's
 // asset folder) with the controllers the local stack needs: Deployments and
 // ReplicaSets create pods, the disruption controller keeps PDB status current

@@ -103,6 +103,18 @@ const (
 // launcher knew it at launch.
 const PricePerHourAnnotationKey = "tailor.sh/price-per-hour"
 
+// Annotations the interruption controller writes; after a restart they are the
+// whole state of an interruption in progress.
+const (
+	// ReplacesAnnotationKey on a replacement NodeClaim names the interrupted claim.
+	ReplacesAnnotationKey = "tailor.sh/replaces"
+	// ReplacedByAnnotationKey on an interrupted NodeClaim names its replacement.
+	ReplacedByAnnotationKey = "tailor.sh/replaced-by"
+	// DeadlineAnnotationKey on an interrupted NodeClaim is when it is deleted even if
+	// its replacement has not initialized (RFC 3339).
+	DeadlineAnnotationKey = "tailor.sh/interruption-deadline"
+)
+
 // Condition types and reasons the launcher sets on NodePools and NodeClaims beyond
 // Karpenter's.
 const (

@@ -19,7 +19,6 @@ import (
 	karpv1 "github.com/tailor-sh/tailor/pkg/apis/karpenter/v1"
 	"github.com/tailor-sh/tailor/pkg/apis/wellknown"
 	"github.com/tailor-sh/tailor/pkg/cloudprovider"
-	"github.com/tailor-sh/tailor/pkg/controllers/indexes"
 )
 
 // Controller collects leaked instances and orphaned claims every Interval.
@@ -109,8 +108,7 @@ func (c *Controller) Pass(ctx context.Context) error {
 			log.FromContext(ctx).Error(err, "terminating leaked instance", "providerID", inst.Status.ProviderID)
 			continue
 		}
-		collectedTotal.WithLabelValues("instance").Inc()
-		c.deleteNode(ctx, inst)
+		collectedTotal.WithLabelValues("instance").Inc() // its Node goes as stranded next pass
 	}
 	for _, claim := range orphaned {
 		log.FromContext(ctx).Info("deleting nodeclaim whose instance is gone", "nodeclaim", claim.Name, "providerID", claim.Status.ProviderID)
@@ -122,18 +120,6 @@ func (c *Controller) Pass(ctx context.Context) error {
 		collectedTotal.WithLabelValues("nodeclaim").Inc()
 	}
 	return nil
-}
-
-// deleteNode deletes the Node a leaked instance registered, if any: no claim
-// will (the node termination controller releases its finalizer).
-func (c *Controller) deleteNode(ctx context.Context, inst *karpv1.NodeClaim) {
-	node, err := indexes.NodeFor(ctx, c.kube, inst)
-	if err != nil || node == nil {
-		return
-	}
-	if err := c.kube.Delete(ctx, node); client.IgnoreNotFound(err) != nil {
-		log.FromContext(ctx).Error(err, "deleting node of leaked instance", "node", node.Name)
-	}
 }
 
 // strandedNodes are the launched nodes (older than grace) that neither a claim nor
