@@ -51,7 +51,10 @@ type TypeLister interface {
 // the cache plus the claims it created that the cache does not show yet, so that
 // requests racing for a NodePool's last room launch one node, not two.
 type Controller struct {
-	kube     client.Client
+	kube client.Client
+	// live reads past the cache, to tell a claim that is gone from one the
+	// cache does not show yet.
+	live     client.Reader
 	types    TypeLister
 	recorder record.EventRecorder
 	clk      clock.Clock
@@ -65,12 +68,13 @@ type Controller struct {
 
 // NewController builds the controller.
 func NewController(kube client.Client, types TypeLister, recorder record.EventRecorder, clk clock.Clock) *Controller {
-	return &Controller{kube: kube, types: types, recorder: recorder, clk: clk,
+	return &Controller{kube: kube, live: kube, types: types, recorder: recorder, clk: clk,
 		pools: map[string]*sync.Mutex{}, created: map[string]karpv1.NodeClaim{}}
 }
 
 // Register adds the controller to mgr.
 func (c *Controller) Register(mgr manager.Manager) error {
+	c.live = mgr.GetAPIReader()
 	return builder.ControllerManagedBy(mgr).
 		Named("capacityrequest").
 		For(&tailorv1alpha1.CapacityRequest{}).
@@ -117,6 +121,9 @@ func (c *Controller) follow(ctx context.Context, r *tailorv1alpha1.CapacityReque
 	err := c.kube.Get(ctx, client.ObjectKey{Name: r.Status.NodeClaim}, claim)
 	initialized := meta.FindStatusCondition(r.Status.Conditions, ConditionTypeInitialized)
 	if apierrors.IsNotFound(err) {
+		if gone, err := c.gone(ctx, r.Status.NodeClaim); !gone {
+			return reconcile.Result{RequeueAfter: time.Second}, err // the cache does not show it yet
+		}
 		if initialized != nil && initialized.Status == metav1.ConditionTrue {
 			return reconcile.Result{}, client.IgnoreNotFound(c.kube.Delete(ctx, r))
 		}
@@ -138,6 +145,25 @@ func (c *Controller) follow(ctx context.Context, r *tailorv1alpha1.CapacityReque
 		return reconcile.Result{RequeueAfter: doneRetention}, nil
 	}
 	return c.removeAfter(ctx, r, initialized.LastTransitionTime.Time, doneRetention)
+}
+
+// gone reports whether the claim named name is really gone: neither created by
+// this controller in the last minute nor found past the cache.
+func (c *Controller) gone(ctx context.Context, name string) (bool, error) {
+	c.mu.Lock()
+	_, made := c.created[name]
+	c.mu.Unlock()
+	if made {
+		return false, nil
+	}
+	err := c.live.Get(ctx, client.ObjectKey{Name: name}, &karpv1.NodeClaim{})
+	if apierrors.IsNotFound(err) {
+		return true, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("getting nodeclaim %s, %w", name, err)
+	}
+	return false, nil
 }
 
 // lockPool takes np's decision lock; the returned func releases it.

@@ -27,6 +27,10 @@ import (
 // the NodePool's limits; 500 types would count as a 192-CPU node.
 const maxTypesPerClaim = 20
 
+// createdMemory is how long the controller remembers a claim it created, for
+// the cache to show it.
+const createdMemory = time.Minute
+
 // launch creates the request's NodeClaim. Decide (which types the limits allow),
 // then act (create, then record it on the request).
 func (c *Controller) launch(ctx context.Context, r *tailorv1alpha1.CapacityRequest) (reconcile.Result, error) {
@@ -100,10 +104,22 @@ func (c *Controller) create(ctx context.Context, np *karpv1.NodePool, r *tailorv
 	if err := c.kube.Create(ctx, claim); err != nil && !apierrors.IsAlreadyExists(err) {
 		return nil, "", fmt.Errorf("creating nodeclaim %s, %w", claim.Name, err)
 	}
-	c.mu.Lock()
-	c.created[claim.Name] = *claim
-	c.mu.Unlock()
+	c.remember(*claim)
 	return claim, "", nil
+}
+
+// remember records a claim this controller created, and forgets the ones
+// created more than createdMemory ago: the cache has them by then, or never will.
+func (c *Controller) remember(claim karpv1.NodeClaim) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	claim.CreationTimestamp = metav1.NewTime(c.clk.Now())
+	for name, made := range c.created {
+		if c.clk.Since(made.CreationTimestamp.Time) > createdMemory {
+			delete(c.created, name)
+		}
+	}
+	c.created[claim.Name] = claim
 }
 
 // nodePoolClaims are np's NodeClaims, for its limits: the cache's, plus the ones
@@ -126,8 +142,8 @@ func (c *Controller) nodePoolClaims(ctx context.Context, np *karpv1.NodePool) ([
 	defer c.mu.Unlock()
 	for name, claim := range c.created {
 		switch {
-		case seen[name] || c.clk.Since(claim.CreationTimestamp.Time) > time.Minute:
-			delete(c.created, name) // the cache has it, or never will (deleted)
+		case seen[name]:
+			delete(c.created, name) // the cache has it
 		case claim.Labels[wellknown.NodePoolLabelKey] == np.Name:
 			list.Items = append(list.Items, claim)
 		}
