@@ -1,12 +1,17 @@
 package planner
 
 import (
+	"fmt"
+	"slices"
 	"sort"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/component-helpers/scheduling/corev1/nodeaffinity"
 
 	"github.com/tailor-sh/tailor/pkg/apis/wellknown"
+	"github.com/tailor-sh/tailor/pkg/cloudprovider"
+	"github.com/tailor-sh/tailor/pkg/scheduling"
 )
 
 // addPotentialDomains puts one empty placeholder node per (NodePool, zone it can
@@ -18,23 +23,66 @@ func addPotentialDomains(snapshot *Snapshot, pools []*pool) {
 		if pl.err != nil {
 			continue
 		}
-		for _, zone := range launchableZones(pl) {
-			labels := commonLabels(pl.types)
-			for k, v := range pl.reqs.Labels() {
-				labels[k] = v
-			}
-			for k, v := range pl.labels {
-				labels[k] = v
-			}
-			labels[wellknown.NodePoolLabelKey] = pl.name
-			labels[corev1.LabelTopologyZone] = zone
-			delete(labels, corev1.LabelHostname)
-			snapshot.AddNode(&corev1.Node{
-				ObjectMeta: metav1.ObjectMeta{Name: pl.name + "-domain-" + zone, Labels: labels},
-				Spec:       corev1.NodeSpec{Taints: pl.taints},
-				Status:     corev1.NodeStatus{Conditions: []corev1.NodeCondition{{Type: corev1.NodeReady, Status: corev1.ConditionTrue}}},
-			})
+		for _, zone := range pl.zones {
+			snapshot.AddNode(placeholder(pl.name+"-domain-"+zone, pl, pl.reqs, pl.types, zone))
 		}
+	}
+}
+
+// addRequiredDomains adds, for pods that spread over zones and require node
+// labels, one placeholder per zone where a NodePool can launch a node they may
+// run on: the spread plugin counts only nodes a pod's node selector and
+// affinity admit, and a zone with no such node yet would not count at all.
+func addRequiredDomains(snapshot *Snapshot, pools []*pool, groups []*group, shapes shapes) {
+	for _, g := range groups {
+		if !g.spread || !g.zoneSensitive {
+			continue
+		}
+		required := nodeaffinity.GetRequiredNodeAffinity(g.pods[0])
+		for i, alt := range g.alternatives {
+			if len(alt) == 0 {
+				continue
+			}
+			for _, pl := range pools {
+				if pl.err != nil || podFits(pl.reqs, alt) != nil {
+					continue
+				}
+				reqs := intersect(pl.reqs, alt)
+				types := shapes.typesFor(pl.types, reqs, g.requests, true)
+				for _, zone := range pl.zones {
+					zoneReqs := intersect(reqs, zoneRequirement(zone))
+					inZone := slices.DeleteFunc(slices.Clone(types), func(it *cloudprovider.InstanceType) bool { return !offered(it, zoneReqs) })
+					if len(inZone) == 0 {
+						continue
+					}
+					node := placeholder(fmt.Sprintf("%s-domain-%s-%.8s-%d", pl.name, zone, g.key, i), pl, reqs, inZone, zone)
+					if ok, _ := required.Match(node); ok {
+						snapshot.AddNode(node)
+					}
+				}
+			}
+		}
+	}
+}
+
+// placeholder is an empty node of pl in zone with the labels that types share
+// and reqs fix, and no hostname: hostname-level rules ignore it, and it never
+// receives pods.
+func placeholder(name string, pl *pool, reqs scheduling.Requirements, types []*cloudprovider.InstanceType, zone string) *corev1.Node {
+	labels := commonLabels(types)
+	for k, v := range reqs.Labels() {
+		labels[k] = v
+	}
+	for k, v := range pl.labels {
+		labels[k] = v
+	}
+	labels[wellknown.NodePoolLabelKey] = pl.name
+	labels[corev1.LabelTopologyZone] = zone
+	delete(labels, corev1.LabelHostname)
+	return &corev1.Node{
+		ObjectMeta: metav1.ObjectMeta{Name: name, Labels: labels},
+		Spec:       corev1.NodeSpec{Taints: pl.taints},
+		Status:     corev1.NodeStatus{Conditions: []corev1.NodeCondition{{Type: corev1.NodeReady, Status: corev1.ConditionTrue}}},
 	}
 }
 

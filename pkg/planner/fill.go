@@ -77,11 +77,16 @@ func (r *round) valueGroups() {
 // shape s, holding need already, would pull in from the pods left now:
 // arithmetic only, taking about half of what fits of the chosen group at each
 // step.
-func (r *round) fillValue(s shape, need demand, value float64) float64 {
+func (r *round) fillValue(s shape, need demand, value float64, own reserve) float64 {
 	if !s.holds(need) {
 		return 0
 	}
 	free := s.minus(need)
+	if own.count > 0 {
+		take := min(own.count, free.count(own.g.need))
+		free = free.minus(own.g.need.times(take))
+		value += float64(take) * own.g.value
+	}
 	for i, f := range r.fillable {
 		r.counts[i] = int64(len(f.pods) - f.next)
 	}
@@ -102,17 +107,38 @@ func (r *round) fillValue(s shape, need demand, value float64) float64 {
 // pods left.
 type density struct{ cpu, memory, pods float64 }
 
-func (r *round) densities() density {
+func (r *round) densities(own reserve) density {
 	var d density
 	for _, f := range r.fillable {
-		if f.next == len(f.pods) {
-			continue
+		if f.next < len(f.pods) {
+			d.add(f)
 		}
-		d.cpu = math.Max(d.cpu, f.value/float64(max(f.need.cpuMilli, 1)))
-		d.memory = math.Max(d.memory, f.value/float64(max(f.need.memory, 1)))
-		d.pods = math.Max(d.pods, f.value/float64(max(f.need.pods, 1)))
+	}
+	if own.count > 0 {
+		d.add(own.g)
 	}
 	return d
+}
+
+func (d *density) add(g *group) {
+	d.cpu = math.Max(d.cpu, g.value/float64(max(g.need.cpuMilli, 1)))
+	d.memory = math.Max(d.memory, g.value/float64(max(g.need.memory, 1)))
+	d.pods = math.Max(d.pods, g.value/float64(max(g.need.pods, 1)))
+}
+
+// reserve is room a new node keeps for more pods of the group it was planned
+// for (group.share): the fill leaves it to them.
+type reserve struct {
+	g     *group
+	count int64
+}
+
+// demand is what the pods still to come need.
+func (v reserve) demand() demand {
+	if v.g == nil || v.count <= 0 {
+		return demand{}
+	}
+	return v.g.need.times(min(v.count, int64(len(v.g.pods)-v.g.next)))
 }
 
 // bound is at least fillValue(s, need, value): no fill of s's free room is
@@ -123,13 +149,18 @@ func (d density) bound(s shape, need demand, value float64) float64 {
 	return value + fill
 }
 
-// fill pulls pods still to place onto the new node n until none fits.
+// fill pulls pods still to place onto the new node n until none fits: first
+// more of the group n was planned for, where its rules let them come at once,
+// then pods of fillable groups into the room that n does not keep for its group.
 func (r *round) fill(ctx context.Context, n *plannedNode) error {
+	if err := r.fillOwn(ctx, n); err != nil {
+		return err
+	}
 	for i, f := range r.fillable {
 		r.counts[i] = int64(len(f.pods) - f.next)
 	}
 	for {
-		i := pick(r.fillable, r.counts, n.room, n.room.minus(n.used))
+		i := pick(r.fillable, r.counts, n.room, n.room.minus(n.used.plus(n.reserved.demand())))
 		if i < 0 {
 			return nil
 		}
@@ -145,6 +176,25 @@ func (r *round) fill(ctx context.Context, n *plannedNode) error {
 		f.next++
 		r.counts[i]--
 	}
+}
+
+// fillOwn pulls the next pods of n's own group onto n, up to its reserve, unless
+// the group spreads over zones: those come one zone after another as the group
+// is placed.
+func (r *round) fillOwn(ctx context.Context, n *plannedNode) error {
+	own := &n.reserved
+	if own.g == nil || own.g.zoneSpread {
+		return nil
+	}
+	for own.count > 0 && own.g.next < len(own.g.pods) {
+		ok, _, err := r.tryJoin(ctx, own.g, own.g.pods[own.g.next], n)
+		if err != nil || !ok {
+			break
+		}
+		own.g.next++
+	}
+	own.count = 0
+	return nil
 }
 
 // pick returns the index of the group, of those with pods counted, whose pod fits

@@ -4,10 +4,13 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
 	resourcehelper "k8s.io/component-helpers/resource"
 
 	"github.com/tailor-sh/tailor/pkg/scheduling"
@@ -54,6 +57,31 @@ type group struct {
 	value float64
 	// cursor is the first planned node the group's next pod may fit.
 	cursor int
+	// perNode is the most pods of the group one node can hold by the group's
+	// own rules (anti-affinity to itself, host ports, hostname spread); 0 when
+	// they set no bound.
+	perNode int64
+	// zoneSpread pods spread themselves over zones (DoNotSchedule): each zone
+	// takes its share of them, one zone after another.
+	zoneSpread bool
+}
+
+// share is how many of g's pods, counting the one being placed, a new node
+// planned for it can expect to hold by g's own rules, with zones the zones it
+// could spread over: the fill pulls a fillable group's pods itself, a zone
+// spread leaves each zone its part, perNode bounds the rest.
+func (g *group) share(zones int) int64 {
+	if g.fillable {
+		return 1
+	}
+	left := int64(len(g.pods) - g.next + 1)
+	if g.zoneSpread && zones > 1 {
+		left = (left + int64(zones) - 1) / int64(zones)
+	}
+	if g.perNode > 0 {
+		left = min(left, g.perNode)
+	}
+	return max(left, 1)
 }
 
 // schedulingView is what makes two pods equivalent for placement.
@@ -115,23 +143,87 @@ func newGroup(key string, pod *corev1.Pod, requests corev1.ResourceList) *group 
 	// VolumeBinding judges a volume's node affinity on the node's labels: a node
 	// whose zone is open has no zone label, and no zonal volume fits it.
 	g.zoneSensitive = g.volumes
-	if len(pod.Spec.TopologySpreadConstraints) > 0 {
-		g.topologySensitive, g.spread = true, true
-		g.repairableSpread = repairableSpread(pod)
-		for _, c := range pod.Spec.TopologySpreadConstraints {
-			g.zoneSensitive = g.zoneSensitive || c.TopologyKey != corev1.LabelHostname
-		}
-	}
+	g.setSpread(pod)
 	if a := pod.Spec.Affinity; a != nil && (a.PodAffinity != nil || a.PodAntiAffinity != nil) {
 		g.topologySensitive = true
 		g.affinity = a.PodAffinity != nil && len(a.PodAffinity.RequiredDuringSchedulingIgnoredDuringExecution) > 0
 		for _, term := range affinityTerms(a) {
 			g.zoneSensitive = g.zoneSensitive || term.TopologyKey != corev1.LabelHostname
 		}
+		if a.PodAntiAffinity != nil && repels(pod, a.PodAntiAffinity.RequiredDuringSchedulingIgnoredDuringExecution) {
+			g.perNode = 1
+		}
+	}
+	if g.volumes || hostPorts(pod) {
+		g.perNode = 1
 	}
 	g.fillable = !g.topologySensitive && !g.volumes && g.need.extended == nil &&
 		len(g.alternatives) == 1 && len(g.alternatives[0]) == 0
 	return g
+}
+
+// setSpread records the pod's spread constraints that the Filter enforces
+// (DoNotSchedule; ScheduleAnyway only scores) and what those that select the
+// pod itself allow per node and zone.
+func (g *group) setSpread(pod *corev1.Pod) {
+	for _, c := range pod.Spec.TopologySpreadConstraints {
+		if c.WhenUnsatisfiable != corev1.DoNotSchedule {
+			continue
+		}
+		g.topologySensitive, g.spread = true, true
+		g.zoneSensitive = g.zoneSensitive || c.TopologyKey != corev1.LabelHostname
+		if !selects(c.LabelSelector, pod) {
+			continue
+		}
+		switch c.TopologyKey {
+		case corev1.LabelHostname:
+			g.perNode = minBound(g.perNode, int64(c.MaxSkew))
+		case corev1.LabelTopologyZone:
+			g.zoneSpread = true
+		default:
+			g.perNode = 1 // domains the planner does not size for
+		}
+	}
+	if g.spread {
+		g.repairableSpread = repairableSpread(pod)
+	}
+}
+
+// repels reports whether one of terms keeps two of pod's like apart (its
+// selector matches pod in pod's namespace), whatever its topology key: over
+// zones as over hostnames, a node holds one.
+func repels(pod *corev1.Pod, terms []corev1.PodAffinityTerm) bool {
+	for _, t := range terms {
+		if (len(t.Namespaces) == 0 && t.NamespaceSelector == nil || slices.Contains(t.Namespaces, pod.Namespace)) && selects(t.LabelSelector, pod) {
+			return true
+		}
+	}
+	return false
+}
+
+// selects reports whether selector matches pod's labels (nil matches nothing).
+func selects(selector *metav1.LabelSelector, pod *corev1.Pod) bool {
+	s, err := metav1.LabelSelectorAsSelector(selector)
+	return err == nil && selector != nil && s.Matches(labels.Set(pod.Labels))
+}
+
+func hostPorts(pod *corev1.Pod) bool {
+	for _, c := range pod.Spec.Containers {
+		for _, p := range c.Ports {
+			if p.HostPort > 0 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// minBound is the smaller of two bounds, where 0 means none.
+func minBound(a, b int64) int64 {
+	if a == 0 || b < a {
+		return b
+	}
+	return a
 }
 
 func affinityTerms(a *corev1.Affinity) []corev1.PodAffinityTerm {

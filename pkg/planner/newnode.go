@@ -28,12 +28,13 @@ func (r *round) tryNew(ctx context.Context, g *group, pod *corev1.Pod, pl *pool)
 			continue
 		}
 		reqs := intersect(pl.reqs, alt)
-		candidates := r.candidates(ctx, pl, g, reqs, len(alt) > 0)
+		own := reserve{g: g, count: g.share(pl.zoneCount(reqs)) - 1}
+		candidates := r.candidates(ctx, pl, g, reqs, len(alt) > 0, own)
 		if len(candidates) == 0 {
 			continue
 		}
 		for _, zoneReqs := range zoneChoices(g, reqs, candidates) {
-			ok, why, err := r.tryNewIn(ctx, g, pod, pl, zoneReqs, candidates, len(alt) > 0)
+			ok, why, err := r.tryNewIn(ctx, g, pod, pl, zoneReqs, candidates, len(alt) > 0, own)
 			if ok || err != nil {
 				return ok, "", err
 			}
@@ -46,15 +47,16 @@ func (r *round) tryNew(ctx context.Context, g *group, pod *corev1.Pod, pl *pool)
 // candidates are the types a new node of pl for a pod of g may take: those of
 // the target shape (target.go) that hold the pod, within the NodePool's limits,
 // or every such type when no shape scores. labels says whether reqs add label
-// requirements the types must meet.
-func (r *round) candidates(ctx context.Context, pl *pool, g *group, reqs scheduling.Requirements, labels bool) []*cloudprovider.InstanceType {
+// requirements the types must meet; own are the pods of g the node can expect
+// besides this one.
+func (r *round) candidates(ctx context.Context, pl *pool, g *group, reqs scheduling.Requirements, labels bool, own reserve) []*cloudprovider.InstanceType {
 	scored := withinLimits(r.shapes.typesFor(pl.efficient, reqs, g.requests, labels), pl.remaining)
 	need := g.requests
 	if len(r.daemons) > 0 && len(scored) > 0 {
 		need = quotav1.Add(need, r.daemonRequests(ctx, pl, reqs, scored))
 		scored = r.shapes.typesFor(scored, reqs, need, false)
 	}
-	if best := r.target(scored, reqs, demandOf(need), g.value); best != nil {
+	if best := r.target(scored, reqs, demandOf(need), g.value, own); best != nil {
 		family := withinLimits(r.shapes.typesFor(pl.family(best), reqs, g.requests, labels), pl.remaining)
 		if out := r.upTo(family, best); len(out) > 0 {
 			return out
@@ -63,7 +65,7 @@ func (r *round) candidates(ctx context.Context, pl *pool, g *group, reqs schedul
 	return withinLimits(r.shapes.typesFor(pl.types, reqs, g.requests, labels), pl.remaining)
 }
 
-func (r *round) tryNewIn(ctx context.Context, g *group, pod *corev1.Pod, pl *pool, reqs scheduling.Requirements, candidates []*cloudprovider.InstanceType, narrowed bool) (bool, string, error) {
+func (r *round) tryNewIn(ctx context.Context, g *group, pod *corev1.Pod, pl *pool, reqs scheduling.Requirements, candidates []*cloudprovider.InstanceType, narrowed bool, own reserve) (bool, string, error) {
 	types := r.shapes.typesFor(candidates, reqs, g.requests, false)
 	if len(types) == 0 {
 		return false, fmt.Sprintf("nodepool %s: no offering in %s", pl.name, reqs.Get(corev1.LabelTopologyZone)), nil
@@ -88,7 +90,9 @@ func (r *round) tryNewIn(ctx context.Context, g *group, pod *corev1.Pod, pl *poo
 	if err := r.commitNew(pl, node, reqs, types, daemons, pod, need, narrowed); err != nil {
 		return false, "", err
 	}
-	return true, "", r.fill(ctx, r.nodes[len(r.nodes)-1])
+	n := r.nodes[len(r.nodes)-1]
+	n.reserved = own
+	return true, "", r.fill(ctx, n)
 }
 
 func (r *round) commitNew(pl *pool, node *corev1.Node, reqs scheduling.Requirements, types []*cloudprovider.InstanceType, daemons []*corev1.Pod, pod *corev1.Pod, need corev1.ResourceList, narrowed bool) error {
@@ -168,9 +172,13 @@ func zoneChoices(g *group, reqs scheduling.Requirements, types []*cloudprovider.
 	})
 	out := make([]scheduling.Requirements, 0, len(zones))
 	for _, z := range zones {
-		out = append(out, intersect(reqs, scheduling.NewRequirements(scheduling.NewRequirement(corev1.LabelTopologyZone, corev1.NodeSelectorOpIn, z))))
+		out = append(out, intersect(reqs, zoneRequirement(z)))
 	}
 	return out
+}
+
+func zoneRequirement(zone string) scheduling.Requirements {
+	return scheduling.NewRequirements(scheduling.NewRequirement(corev1.LabelTopologyZone, corev1.NodeSelectorOpIn, zone))
 }
 
 func intersect(a, b scheduling.Requirements) scheduling.Requirements {

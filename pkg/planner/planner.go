@@ -61,6 +61,9 @@ type plannedNode struct {
 	// failed holds the groups known not to fit (only for groups whose fit does not
 	// depend on other pods).
 	failed map[string]bool
+	// reserved is the room kept for more pods of the group the node was planned
+	// for.
+	reserved reserve
 }
 
 // Plan places in.Pods onto in-flight and new nodes.
@@ -94,6 +97,7 @@ func (p *Planner) Plan(ctx context.Context, in Input) (Plan, error) {
 		return Plan{}, err
 	}
 	r.groups = groups
+	addRequiredDomains(p.snapshot, r.pools, groups, r.shapes)
 	r.valueGroups()
 	for _, g := range groups {
 		if err := r.placeInFlight(ctx, g); err != nil {
@@ -190,6 +194,9 @@ func (r *round) tryJoin(ctx context.Context, g *group, pod *corev1.Pod, n *plann
 				return false, true, nil
 			}
 			return false, false, nil
+		}
+		if n.reserved.g == g {
+			n.reserved.count--
 		}
 		return true, false, r.commitJoin(n, pod, reqs, types, need, relabeled, len(alt) > 0)
 	}

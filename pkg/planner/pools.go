@@ -23,6 +23,8 @@ type pool struct {
 	// cheapest first; families holds types by instance family.
 	efficient []*cloudprovider.InstanceType
 	families  map[string][]*cloudprovider.InstanceType
+	// zones are those some type has an available offering in.
+	zones     []string
 	remaining corev1.ResourceList
 	labels    map[string]string
 	taints    []corev1.Taint
@@ -37,6 +39,7 @@ func preparePools(inputs []NodePoolInput, shapes shapes) []*pool {
 		if p.err == nil {
 			p.efficient = efficientTypes(p.types, p.reqs, shapes)
 			p.families = families(p.types)
+			p.zones = launchableZones(p)
 		}
 		out = append(out, p)
 	}
@@ -157,4 +160,16 @@ func (p *pool) family(it *cloudprovider.InstanceType) []*cloudprovider.InstanceT
 		return p.families[f.Any()]
 	}
 	return []*cloudprovider.InstanceType{it}
+}
+
+// zoneCount is how many of p's zones reqs allow.
+func (p *pool) zoneCount(reqs scheduling.Requirements) int {
+	allowed := reqs.Get(corev1.LabelTopologyZone)
+	n := 0
+	for _, z := range p.zones {
+		if allowed.Has(z) {
+			n++
+		}
+	}
+	return n
 }

@@ -11,11 +11,12 @@ import (
 // target chooses a new node's type among scored (types on a NodePool's
 // efficient frontier that hold the node's first pod and DaemonSet pods, which
 // need, worth value): the one that costs least for what it would hold, price
-// over the value of the pod and of the pods a fill would pull in (fill.go), the
+// over the value of the pod, of the own group's pods it can expect (own) and of
+// the pods a fill would pull in (fill.go), the
 // larger on ties. Types are tried best bound first, and the fill is simulated
 // only for those whose bound can still win. It returns nil when none scores.
-func (r *round) target(scored []*cloudprovider.InstanceType, reqs scheduling.Requirements, need demand, value float64) *cloudprovider.InstanceType {
-	density := r.densities()
+func (r *round) target(scored []*cloudprovider.InstanceType, reqs scheduling.Requirements, need demand, value float64, own reserve) *cloudprovider.InstanceType {
+	density := r.densities(own)
 	type option struct {
 		it           *cloudprovider.InstanceType
 		price, bound float64
@@ -33,7 +34,7 @@ func (r *round) target(scored []*cloudprovider.InstanceType, reqs scheduling.Req
 		if best != nil && o.bound > bestCost*(1+1e-9) {
 			break
 		}
-		worth := r.fillValue(r.shapes.of(o.it), need, value)
+		worth := r.fillValue(r.shapes.of(o.it), need, value, own)
 		if worth <= 0 {
 			continue
 		}

@@ -165,3 +165,12 @@ func expectEvent(t *testing.T, o *outcome, pod, reason string) {
 	}
 	t.Logf("%s: %s", reason, notes[0])
 }
+
+// all runs every check.
+func all(checks ...func(*testing.T, *outcome)) func(*testing.T, *outcome) {
+	return func(t *testing.T, o *outcome) {
+		for _, check := range checks {
+			check(t, o)
+		}
+	}
+}

@@ -53,8 +53,13 @@ func scenarios() []scenario {
 			pending: 1, check: func(t *testing.T, o *outcome) {
 				expectEvent(t, o, "intolerant", "NoNodePoolFits")
 			}},
-		{name: "topology spread over zones", pods: pods(6, "spread", "500m", "1Gi", spread(corev1.LabelTopologyZone, nil)),
+		{name: "topology spread over zones", wholePlan: true, pods: pods(6, "spread", "500m", "1Gi", spread(corev1.LabelTopologyZone, nil)),
 			check: perDomain(corev1.LabelTopologyZone, 3)},
+		{name: "zone spread pods share nodes", wholePlan: true, pods: pods(12, "zshare", "500m", "1Gi", spread(corev1.LabelTopologyZone, nil)),
+			check: all(perDomain(corev1.LabelTopologyZone, 3), func(t *testing.T, o *outcome) { atMost(t, o, 6) })},
+		{name: "zone spread pods with a node selector share nodes", wholePlan: true, pools: []*karpv1.NodePool{pool("any-arch-spread", anyArch)},
+			pods:  pods(12, "zarm", "500m", "1Gi", nodeSelector(corev1.LabelArchStable, "arm64"), spread(corev1.LabelTopologyZone, nil)),
+			check: all(perDomain(corev1.LabelTopologyZone, 3), allLabelled(corev1.LabelArchStable, "arm64"), func(t *testing.T, o *outcome) { atMost(t, o, 6) })},
 		{name: "topology spread over hostnames", pods: pods(4, "hspread", "500m", "1Gi", spread(corev1.LabelHostname, nil)),
 			check: perDomain(corev1.LabelHostname, 4)},
 		{name: "topology spread with minDomains", pods: pods(3, "mind", "250m", "512Mi", spread(corev1.LabelTopologyZone, ptrTo[int32](3))),
