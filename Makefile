@@ -31,7 +31,10 @@ cluster-down: ## Stop the local stack
 demo: ## Scale a Deployment mix from 0 to 200 replicas on the local stack and watch nodes launch (KEEP=1 keeps the cluster up)
 	./hack/demo.sh
 
+compare: ## Plan the bench mixes and the sample with our planner and Karpenter's side by side (hack/compare); writes out/compare
+	./hack/compare.sh
+
 clean: ## Remove build outputs (not the control plane cache)
 	rm -rf bin/ out/
 
-.PHONY: help build generate controlplane verify test cluster cluster-down demo clean
+.PHONY: help build generate controlplane verify test cluster cluster-down demo compare clean

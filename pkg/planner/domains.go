@@ -24,7 +24,7 @@ func addPotentialDomains(snapshot *Snapshot, pools []*pool) {
 			continue
 		}
 		for _, zone := range pl.zones {
-			snapshot.AddNode(placeholder(pl.name+"-domain-"+zone, pl, pl.reqs, pl.types, zone))
+			snapshot.AddNode(placeholderNode(pl.name+"-domain-"+zone, pl, pl.domainLabels, zone))
 		}
 	}
 }
@@ -55,7 +55,7 @@ func addRequiredDomains(snapshot *Snapshot, pools []*pool, groups []*group, shap
 					if len(inZone) == 0 {
 						continue
 					}
-					node := placeholder(fmt.Sprintf("%s-domain-%s-%.8s-%d", pl.name, zone, g.key, i), pl, reqs, inZone, zone)
+					node := placeholderNode(fmt.Sprintf("%s-domain-%s-%.8s-%d", pl.name, zone, g.key, i), pl, placeholderLabels(pl, reqs, inZone), zone)
 					if ok, _ := required.Match(node); ok {
 						snapshot.AddNode(node)
 					}
@@ -65,10 +65,9 @@ func addRequiredDomains(snapshot *Snapshot, pools []*pool, groups []*group, shap
 	}
 }
 
-// placeholder is an empty node of pl in zone with the labels that types share
-// and reqs fix, and no hostname: hostname-level rules ignore it, and it never
-// receives pods.
-func placeholder(name string, pl *pool, reqs scheduling.Requirements, types []*cloudprovider.InstanceType, zone string) *corev1.Node {
+// placeholderLabels are the labels of an empty node of pl that types share and
+// reqs fix, without a hostname: hostname-level rules ignore it.
+func placeholderLabels(pl *pool, reqs scheduling.Requirements, types []*cloudprovider.InstanceType) map[string]string {
 	labels := commonLabels(types)
 	for k, v := range reqs.Labels() {
 		labels[k] = v
@@ -77,10 +76,20 @@ func placeholder(name string, pl *pool, reqs scheduling.Requirements, types []*c
 		labels[k] = v
 	}
 	labels[wellknown.NodePoolLabelKey] = pl.name
-	labels[corev1.LabelTopologyZone] = zone
 	delete(labels, corev1.LabelHostname)
+	return labels
+}
+
+// placeholderNode is an empty node of pl in zone with labels (copied): it never
+// receives pods.
+func placeholderNode(name string, pl *pool, labels map[string]string, zone string) *corev1.Node {
+	own := make(map[string]string, len(labels)+1)
+	for k, v := range labels {
+		own[k] = v
+	}
+	own[corev1.LabelTopologyZone] = zone
 	return &corev1.Node{
-		ObjectMeta: metav1.ObjectMeta{Name: name, Labels: labels},
+		ObjectMeta: metav1.ObjectMeta{Name: name, Labels: own},
 		Spec:       corev1.NodeSpec{Taints: pl.taints},
 		Status:     corev1.NodeStatus{Conditions: []corev1.NodeCondition{{Type: corev1.NodeReady, Status: corev1.ConditionTrue}}},
 	}

@@ -6,6 +6,8 @@ import (
 	"math"
 	"slices"
 
+	corev1 "k8s.io/api/core/v1"
+
 	"github.com/tailor-sh/tailor/pkg/cloudprovider"
 	"github.com/tailor-sh/tailor/pkg/scheduling"
 )
@@ -69,15 +71,18 @@ func (r *round) valueGroups() {
 		if g.fillable {
 			r.fillable = append(r.fillable, g)
 		}
+		if g.fillable || g.pullable {
+			r.fillers = append(r.fillers, g)
+		}
 	}
-	r.counts = make([]int64, len(r.fillable))
+	r.counts = make([]int64, len(r.fillers))
 }
 
 // fillValue is value (a pod's) plus the value of what a fill of a new node of
 // shape s, holding need already, would pull in from the pods left now:
 // arithmetic only, taking about half of what fits of the chosen group at each
 // step.
-func (r *round) fillValue(s shape, need demand, value float64, own reserve) float64 {
+func (r *round) fillValue(s shape, need demand, value float64, own reserve, zoneFixed bool) float64 {
 	if !s.holds(need) {
 		return 0
 	}
@@ -87,8 +92,11 @@ func (r *round) fillValue(s shape, need demand, value float64, own reserve) floa
 		free = free.minus(own.g.need.times(take))
 		value += float64(take) * own.g.value
 	}
+	// Sizing counts only the pods of fillable groups: pulled pods of spread
+	// and anti-affinity groups take what room is left (fill), and simulating
+	// them one node-bound pod at a time would cost more than they change.
 	for i, f := range r.fillable {
-		r.counts[i] = int64(len(f.pods) - f.next)
+		r.counts[i] = f.pullCount(zoneFixed)
 	}
 	for {
 		i := pick(r.fillable, r.counts, s, free)
@@ -156,15 +164,16 @@ func (r *round) fill(ctx context.Context, n *plannedNode) error {
 	if err := r.fillOwn(ctx, n); err != nil {
 		return err
 	}
-	for i, f := range r.fillable {
-		r.counts[i] = int64(len(f.pods) - f.next)
+	zoneFixed := n.Requirements.Get(corev1.LabelTopologyZone).Len() == 1
+	for i, f := range r.fillers {
+		r.counts[i] = f.pullCount(zoneFixed)
 	}
 	for {
-		i := pick(r.fillable, r.counts, n.room, n.room.minus(n.used.plus(n.reserved.demand())))
+		i := pick(r.fillers, r.counts, n.room, n.room.minus(n.used.plus(n.reserved.demand())))
 		if i < 0 {
 			return nil
 		}
-		f := r.fillable[i]
+		f := r.fillers[i]
 		ok, _, err := r.tryJoin(ctx, f, f.pods[f.next], n)
 		if err != nil {
 			return err

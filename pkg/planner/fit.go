@@ -18,7 +18,7 @@ type shape struct {
 	extended corev1.ResourceList
 }
 
-// shapes caches shapes for one round (instance types are rebuilt between rounds).
+// shapes caches the shapes of instance types, while their catalog lasts (cache.go).
 type shapes map[*cloudprovider.InstanceType]shape
 
 func (c shapes) of(it *cloudprovider.InstanceType) shape {

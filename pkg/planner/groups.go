@@ -53,6 +53,11 @@ type group struct {
 	// (fill.go): no node requirements, volumes, extended resources or rules that
 	// depend on other pods.
 	fillable bool
+	// pullable pods are like fillable ones but for rules that depend on other
+	// pods (spread, anti-affinity): a fill may pull them too, as many as their
+	// per-node bound allows, zone-spread ones only onto a node whose zone is
+	// fixed, each confirmed by the Filter plugins.
+	pullable bool
 	// value is what a pod costs when packed only with its like (fill.go).
 	value float64
 	// cursor is the first planned node the group's next pod may fit.
@@ -157,8 +162,9 @@ func newGroup(key string, pod *corev1.Pod, requests corev1.ResourceList) *group 
 	if g.volumes || hostPorts(pod) {
 		g.perNode = 1
 	}
-	g.fillable = !g.topologySensitive && !g.volumes && g.need.extended == nil &&
-		len(g.alternatives) == 1 && len(g.alternatives[0]) == 0
+	plain := !g.volumes && g.need.extended == nil && len(g.alternatives) == 1 && len(g.alternatives[0]) == 0
+	g.fillable = plain && !g.topologySensitive
+	g.pullable = plain && g.topologySensitive && !g.affinity
 	return g
 }
 
@@ -278,4 +284,17 @@ func larger(a, b corev1.ResourceList) bool {
 		return c > 0
 	}
 	return a.Memory().Cmp(*b.Memory()) > 0
+}
+
+// pullCount is how many of g's pods a fill may pull onto a node (zoneFixed:
+// whose zone is fixed).
+func (g *group) pullCount(zoneFixed bool) int64 {
+	left := int64(len(g.pods) - g.next)
+	if g.zoneSensitive && !zoneFixed {
+		return 0
+	}
+	if g.perNode > 0 {
+		left = min(left, g.perNode)
+	}
+	return left
 }

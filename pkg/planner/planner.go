@@ -20,6 +20,7 @@ type Planner struct {
 	mu       sync.Mutex
 	fw       framework.Framework
 	snapshot *Snapshot
+	cache    poolCache
 }
 
 // NewPlanner returns a planner over fw, which must have been built with snapshot
@@ -33,10 +34,12 @@ type round struct {
 	sim    *simulation
 	pools  []*pool
 	shapes shapes
-	// groups are the pods to place, and fillable those a new node may pull in
-	// (fill.go); counts is scratch space for fills.
+	// groups are the pods to place, fillable those whose pods a new node's
+	// type is sized for and fillers those a new node may pull in (fill.go);
+	// counts is scratch space for fills.
 	groups   []*group
 	fillable []*group
+	fillers  []*group
 	counts   []int64
 	daemons  []*group
 	nodes    []*plannedNode
@@ -79,8 +82,8 @@ func (p *Planner) Plan(ctx context.Context, in Input) (Plan, error) {
 			}
 		}
 	}
-	r := &round{sim: newSimulation(p.fw, p.snapshot), names: map[string]int{}, shapes: shapes{}}
-	r.pools = preparePools(in.NodePools, r.shapes)
+	r := &round{sim: newSimulation(p.fw, p.snapshot), names: map[string]int{}}
+	r.pools, r.shapes = p.cache.prepare(in.NodePools)
 	addPotentialDomains(p.snapshot, r.pools)
 	daemons, err := groupPods(in.DaemonSetPods)
 	if err != nil {

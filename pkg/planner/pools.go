@@ -23,26 +23,20 @@ type pool struct {
 	// cheapest first; families holds types by instance family.
 	efficient []*cloudprovider.InstanceType
 	families  map[string][]*cloudprovider.InstanceType
-	// zones are those some type has an available offering in.
-	zones     []string
-	remaining corev1.ResourceList
-	labels    map[string]string
-	taints    []corev1.Taint
+	// zones are those some type has an available offering in; domainLabels
+	// are the labels of the NodePool's zone placeholders (domains.go), but the
+	// zone.
+	zones        []string
+	domainLabels map[string]string
+	remaining    corev1.ResourceList
+	labels       map[string]string
+	taints       []corev1.Taint
 	// err says why the NodePool cannot launch anything at all.
 	err error
 }
 
-func preparePools(inputs []NodePoolInput, shapes shapes) []*pool {
-	var out []*pool
-	for _, in := range inputs {
-		p := preparePool(in)
-		if p.err == nil {
-			p.efficient = efficientTypes(p.types, p.reqs, shapes)
-			p.families = families(p.types)
-			p.zones = launchableZones(p)
-		}
-		out = append(out, p)
-	}
+// sortPools orders pools by weight, heaviest first, then by name.
+func sortPools(out []*pool) []*pool {
 	sort.SliceStable(out, func(i, j int) bool {
 		wi, wj := weight(out[i]), weight(out[j])
 		if wi != wj {
@@ -60,7 +54,8 @@ func weight(p *pool) int32 {
 	return 0
 }
 
-func preparePool(in NodePoolInput) *pool {
+// preparePool prepares what planning needs of a NodePool and its catalog.
+func preparePool(in NodePoolInput, shapes shapes) *pool {
 	np := in.NodePool
 	p := &pool{name: np.Name, input: in, labels: map[string]string{}, remaining: in.Remaining.DeepCopy()}
 	reqs, err := scheduling.NewNodeSelectorRequirements(np.Spec.Template.Spec.Requirements...)
@@ -78,7 +73,12 @@ func preparePool(in NodePoolInput) *pool {
 	p.types = cloudprovider.Compatible(in.InstanceTypes, reqs, wellknown.InstanceTypeLabels)
 	if len(p.types) == 0 {
 		p.err = fmt.Errorf("nodepool %s: no instance type with an available offering satisfies its requirements %s", np.Name, reqs)
+		return p
 	}
+	p.efficient = efficientTypes(p.types, p.reqs, shapes)
+	p.families = families(p.types)
+	p.zones = launchableZones(p)
+	p.domainLabels = placeholderLabels(p, p.reqs, p.types)
 	return p
 }
 

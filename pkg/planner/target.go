@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"slices"
 
+	corev1 "k8s.io/api/core/v1"
+
 	"github.com/tailor-sh/tailor/pkg/cloudprovider"
 	"github.com/tailor-sh/tailor/pkg/scheduling"
 )
@@ -17,6 +19,7 @@ import (
 // only for those whose bound can still win. It returns nil when none scores.
 func (r *round) target(scored []*cloudprovider.InstanceType, reqs scheduling.Requirements, need demand, value float64, own reserve) *cloudprovider.InstanceType {
 	density := r.densities(own)
+	zoneFixed := reqs.Get(corev1.LabelTopologyZone).Len() == 1
 	type option struct {
 		it           *cloudprovider.InstanceType
 		price, bound float64
@@ -34,7 +37,7 @@ func (r *round) target(scored []*cloudprovider.InstanceType, reqs scheduling.Req
 		if best != nil && o.bound > bestCost*(1+1e-9) {
 			break
 		}
-		worth := r.fillValue(r.shapes.of(o.it), need, value, own)
+		worth := r.fillValue(r.shapes.of(o.it), need, value, own, zoneFixed)
 		if worth <= 0 {
 			continue
 		}

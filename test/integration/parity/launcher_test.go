@@ -12,6 +12,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	karpv1 "github.com/tailor-sh/tailor/pkg/apis/karpenter/v1"
@@ -44,6 +45,8 @@ type launch struct {
 	node     string
 	nodePool string
 	at       time.Time
+	// pods are the UIDs of the pods the request was planned for.
+	pods map[types.UID]bool
 }
 
 func newTestLauncher(c client.Client, types []*cloudprovider.InstanceType) *testLauncher {
@@ -173,7 +176,11 @@ func (l *testLauncher) launch(ctx context.Context, r *tailorv1alpha1.CapacityReq
 	node := l.node(r, np, it, offering)
 	// Recorded first: the scheduler may bind a pod the moment the node exists.
 	l.mu.Lock()
-	l.launched[r.Name] = launch{node: node.Name, nodePool: np.Name, at: time.Now()}
+	planned := map[types.UID]bool{}
+	for _, ref := range r.Spec.Pods {
+		planned[ref.UID] = true
+	}
+	l.launched[r.Name] = launch{node: node.Name, nodePool: np.Name, at: time.Now(), pods: planned}
 	l.mu.Unlock()
 	if err := l.c.Create(ctx, node); err != nil && !apierrors.IsAlreadyExists(err) {
 		return err

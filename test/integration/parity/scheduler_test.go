@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
 	"sync"
 	"testing"
 
@@ -141,13 +140,12 @@ func (f *failedAttempts) PostFilter(_ context.Context, _ fwk.CycleState, pod *co
 	return nil, fwk.NewStatus(fwk.Unschedulable)
 }
 
-// afterNodes counts the pod's failed attempts whose snapshot held every node of
-// nodes, and all.
-func (f *failedAttempts) afterNodes(uid types.UID, nodes []string) (after, all int) {
+// afterNode counts the pod's failed attempts whose snapshot held node, and all.
+func (f *failedAttempts) afterNode(uid types.UID, node string) (after, all int) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	for _, seen := range f.attempts[uid] {
-		if !slices.ContainsFunc(nodes, func(n string) bool { return !seen[n] }) {
+	for _, nodes := range f.attempts[uid] {
+		if nodes[node] {
 			after++
 		}
 	}
@@ -161,7 +159,7 @@ var _ framework.PostFilterPlugin = (*failedAttempts)(nil)
 // that needed a new node.
 func requireRecorded(t *testing.T, f *failedAttempts, uid types.UID, pod string) {
 	t.Helper()
-	if _, all := f.afterNodes(uid, nil); all == 0 {
+	if _, all := f.afterNode(uid, ""); all == 0 {
 		t.Errorf("pod %s: no failed attempt was recorded, yet it needed a new node", pod)
 	}
 }
