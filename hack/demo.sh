@@ -25,8 +25,10 @@ export KUBECONFIG=$root/out/kubeconfig
 go build -o bin/demo ./hack/demo
 bin/demo --kubeconfig "$KUBECONFIG" -f hack/samples/demo.yaml
 echo
-echo "+ kubectl get nodeclaims | head"
-kubectl get nodeclaims 2>/dev/null | head -8
+echo "+ kubectl get nodeclaims   (the first 8)"
+# sed reads to the end: head would close the pipe early, and pipefail fail on
+# kubectl's SIGPIPE.
+kubectl get nodeclaims 2>/dev/null | sed -n 1,9p
 echo
 echo "launcher metrics: curl -s http://127.0.0.1:8080/metrics | grep ^tailor_   (while the cluster is up)"
 if [ -n "$keep" ]; then
