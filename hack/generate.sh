@@ -16,3 +16,6 @@ rm -rf manifests/crds
 # The embedded on-demand price table the AWS provider falls back on, from the
 # project's own catalog.
 go generate ./pkg/providers/aws/pricing/
+# The project's catalog as the AWS provider converts it, embedded by the planner's
+# I/O package so that the scheduler needs neither the simulator nor the SDK.
+go generate ./pkg/planner/planio/

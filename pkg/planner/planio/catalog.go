@@ -1,37 +1,27 @@
 package planio
 
 import (
-	"context"
+	_ "embed"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
-	"slices"
 	"strings"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/ec2"
-	"github.com/go-logr/logr"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
-	"k8s.io/utils/clock"
-	"sigs.k8s.io/controller-runtime/pkg/log"
 
 	"github.com/tailor-sh/tailor/pkg/apis/wellknown"
 	"github.com/tailor-sh/tailor/pkg/cloudprovider"
-	"github.com/tailor-sh/tailor/pkg/ec2sim"
-	"github.com/tailor-sh/tailor/pkg/ec2sim/catalog"
-	"github.com/tailor-sh/tailor/pkg/providers/aws/instancetype"
-	"github.com/tailor-sh/tailor/pkg/providers/aws/pricing"
-	"github.com/tailor-sh/tailor/pkg/providers/aws/settings"
-	"github.com/tailor-sh/tailor/pkg/providers/aws/unavailable"
 	"github.com/tailor-sh/tailor/pkg/scheduling"
 )
 
 // DefaultZones are the zones the project's catalog is offered in when none are
-// given: three of its region, catalog.Region.
-var DefaultZones = []string{catalog.Region + "a", catalog.Region + "b", catalog.Region + "c"}
+// given: three of its region, catalogRegion.
+var DefaultZones = []string{catalogRegion + "a", catalogRegion + "b", catalogRegion + "c"}
+
+// catalogRegion is the region of the project's catalog and its prices.
+const catalogRegion = "us-west-2"
 
 // offeringLabels are set from the offerings, never from a type's own labels: a
 // type is offered in every zone given.
@@ -212,77 +202,88 @@ func (e benchEntry) capacity() (corev1.ResourceList, error) {
 	return out, nil
 }
 
-// projectCatalog turns the project's catalog into instance types with the AWS
-// provider's own conversion: the EC2 simulator serves the catalog on a loopback
-// port and the provider discovers it through the real SDK client, so the labels,
-// capacity and overhead are exactly those the launcher would compute.
+// ProjectCatalog is the project's catalog (pkg/ec2sim/catalog) as the AWS
+// provider converts it, generated into zz_generated.catalog.json by
+// hack/catalog-gen (package projectcatalog) and embedded, so that planning
+// needs neither the EC2 simulator nor the SDK.
+type ProjectCatalog struct {
+	Region string `json:"region"`
+	// ZoneIDs are the ids of the region's zones, by zone name.
+	ZoneIDs map[string]string `json:"zoneIDs"`
+	Types   []ProjectType     `json:"types"`
+}
+
+// ProjectType is one instance type of the project's catalog: its requirements
+// but those of its offerings (zone, capacity type, zone id), capacity and
+// overhead under default kubelet settings, and list price.
+type ProjectType struct {
+	Name                 string                           `json:"name"`
+	Requirements         []corev1.NodeSelectorRequirement `json:"requirements"`
+	Capacity             corev1.ResourceList              `json:"capacity"`
+	Overhead             cloudprovider.Overhead           `json:"overhead"`
+	OnDemandPricePerHour float64                          `json:"onDemandPricePerHour"`
+	SpotOK               bool                             `json:"spotOK"`
+}
+
+//go:generate go run ../../../hack/catalog-gen
+
+//go:embed zz_generated.catalog.json
+var projectCatalogJSON []byte
+
+// EmbeddedCatalog decodes the generated catalog.
+func EmbeddedCatalog() (ProjectCatalog, error) {
+	var c ProjectCatalog
+	if err := json.Unmarshal(projectCatalogJSON, &c); err != nil {
+		return c, fmt.Errorf("decoding the generated catalog, %w", err)
+	}
+	return c, nil
+}
+
+// projectCatalog offers the generated catalog's types in zones. Zones of
+// another region relabel the types' region; zone ids are set only when every
+// zone is one the catalog names.
 func projectCatalog(zones []string, spotPriceFactor float64) ([]*cloudprovider.InstanceType, error) {
-	region := regionOf(zones)
-	sim := ec2sim.New(ec2sim.Options{Region: region, Zones: zones})
-	defer sim.Close()
-	client := ec2.New(ec2.Options{
-		Region:       region,
-		BaseEndpoint: aws.String(sim.URL()),
-		Credentials:  credentials.NewStaticCredentialsProvider("AKIDPLANNER", "planner-secret", ""),
-	})
-	ctx := log.IntoContext(context.Background(), logr.Discard())
-	clk := clock.RealClock{}
-	provider := instancetype.NewProvider(client, pricing.NewProvider(nil, client, region, clk), unavailable.New(clk), settings.Settings{Region: region, ClusterName: "planner"})
-	if err := provider.UpdateInstanceTypes(ctx); err != nil {
-		return nil, err
-	}
-	if err := provider.UpdateInstanceTypeOfferings(ctx); err != nil {
-		return nil, err
-	}
-	built, err := provider.List(nil)
+	c, err := EmbeddedCatalog()
 	if err != nil {
 		return nil, err
 	}
-	zoneIDs, err := describeZoneIDs(ctx, client, zones)
-	if err != nil {
-		return nil, err
-	}
-	specs := catalog.ByName()
-	o := newOfferer(zones, zoneIDs, spotPriceFactor)
-	out := make([]*cloudprovider.InstanceType, 0, len(built))
-	for _, it := range built {
-		spec, ok := specs[it.Name]
-		if !ok || spec.OnDemandPricePerHour <= 0 {
-			continue
+	var zoneIDs []string
+	for _, z := range zones {
+		if id, ok := c.ZoneIDs[z]; ok {
+			zoneIDs = append(zoneIDs, id)
 		}
-		spotOK := slices.Contains(spec.SupportedUsageClasses, wellknown.CapacityTypeSpot)
-		out = append(out, o.instanceType(it.Name, it.Requirements, it.Capacity, it.Overhead, spec.OnDemandPricePerHour, spotOK))
+	}
+	if len(zoneIDs) != len(zones) {
+		zoneIDs = nil
+	}
+	region := scheduling.NewRequirement(corev1.LabelTopologyRegion, corev1.NodeSelectorOpIn, regionOf(zones, c.Region))
+	o := newOfferer(zones, zoneIDs, spotPriceFactor)
+	out := make([]*cloudprovider.InstanceType, 0, len(c.Types))
+	for _, t := range c.Types {
+		reqs := scheduling.Requirements{}
+		for _, r := range t.Requirements {
+			parsed, err := scheduling.ParseRequirement(r.Key, r.Operator, r.Values...)
+			if err != nil {
+				return nil, fmt.Errorf("instance type %s, %w", t.Name, err)
+			}
+			reqs.Add(parsed)
+		}
+		if reqs.Has(corev1.LabelTopologyRegion) {
+			reqs[corev1.LabelTopologyRegion] = region
+		}
+		out = append(out, o.instanceType(t.Name, reqs, t.Capacity, t.Overhead, t.OnDemandPricePerHour, t.SpotOK))
 	}
 	return out, nil
 }
 
-// describeZoneIDs returns the ids of zones, in the same order.
-func describeZoneIDs(ctx context.Context, client *ec2.Client, zones []string) ([]string, error) {
-	out, err := client.DescribeAvailabilityZones(ctx, &ec2.DescribeAvailabilityZonesInput{ZoneNames: zones})
-	if err != nil {
-		return nil, fmt.Errorf("describing availability zones, %w", err)
-	}
-	ids := make(map[string]string, len(out.AvailabilityZones))
-	for _, z := range out.AvailabilityZones {
-		ids[aws.ToString(z.ZoneName)] = aws.ToString(z.ZoneId)
-	}
-	var list []string
-	for _, z := range zones {
-		if id := ids[z]; id != "" {
-			list = append(list, id)
-		}
-	}
-	return list, nil
-}
-
 // regionOf is the region the zones are in ("us-east-1" for "us-east-1a"), or
-// the catalog's region when they name none or several.
-func regionOf(zones []string) string {
+// fallback when they name none or several.
+func regionOf(zones []string, fallback string) string {
 	region := ""
 	for _, z := range zones {
 		r := strings.TrimRight(z, "abcdefghijklmnopqrstuvwxyz")
 		if r == "" || r == z || (region != "" && r != region) {
-			return catalog.Region
+			return fallback
 		}
 		region = r
 	}
