@@ -69,3 +69,17 @@ func TestInFlightRoomIsUsedBeforeANewNodeIsFilled(t *testing.T) {
 		t.Fatalf("in flight %d pods, new nodes %d; want the 2 small pods on the in-flight node and the big one on a new node", len(out.InFlight["default-abc12"]), len(out.NewNodes))
 	}
 }
+
+// At equal price, fewer nodes win: fewer IPs, DaemonSet pods and boot waits.
+func TestEqualPriceFavoursFewerNodes(t *testing.T) {
+	// 8 pods of 1 cpu and 4Gi: four m.large, two m.xlarge or one m.2xlarge, all
+	// $0.40/h (a c node holds fewer of them per dollar).
+	out := plan(t, planner.Input{Pods: pods("even", 8, "1", 4), NodePools: []planner.NodePoolInput{nodePool("default", 0)}})
+	if len(out.Unplaced) != 0 || len(out.NewNodes) != 1 || cheapest(out.NewNodes[0]) != "m.2xlarge" {
+		var got []string
+		for _, n := range out.NewNodes {
+			got = append(got, cheapest(n))
+		}
+		t.Fatalf("nodes %v (unplaced %d), want one m.2xlarge", got, len(out.Unplaced))
+	}
+}
