@@ -11,6 +11,7 @@ import (
 
 	"github.com/tailor-sh/tailor/pkg/controllers/capacityrequest"
 	"github.com/tailor-sh/tailor/pkg/controllers/catalog"
+	"github.com/tailor-sh/tailor/pkg/controllers/disruption"
 	"github.com/tailor-sh/tailor/pkg/controllers/indexes"
 	"github.com/tailor-sh/tailor/pkg/controllers/interruption"
 	nodetermination "github.com/tailor-sh/tailor/pkg/controllers/node/termination"
@@ -45,6 +46,9 @@ func (o *Operator) registerControllers(ctx context.Context, c clients) error {
 		garbagecollection.NewController(kube, o.Cloud, recorder, clk, o.opts.GCInterval, o.opts.LeakGracePeriod, launches),
 		nodepoolstatus.NewController(kube, o.Cloud),
 		nodeclassstatus.NewController(kube, o.AWS),
+	}
+	if o.opts.Enabled("Disruption") {
+		all = append(all, disruption.NewController(kube, recorder, clk))
 	}
 	if o.opts.InterruptionQueue != "" {
 		all = append(all, interruption.NewController(kube, recorder, c.SQS, o.opts.InterruptionQueue, republishing{o.AWS.Unavailable, kube, publisher}, clk))

@@ -19,6 +19,7 @@ import (
 	karpv1 "github.com/tailor-sh/tailor/pkg/apis/karpenter/v1"
 	"github.com/tailor-sh/tailor/pkg/apis/wellknown"
 	"github.com/tailor-sh/tailor/pkg/cloudprovider"
+	"github.com/tailor-sh/tailor/pkg/controllers/periodic"
 )
 
 // Controller collects leaked instances and orphaned claims every Interval.
@@ -53,19 +54,7 @@ func (c *Controller) NeedLeaderElection() bool { return true }
 
 // Start runs passes until ctx ends.
 func (c *Controller) Start(ctx context.Context) error {
-	ctx = log.IntoContext(ctx, c.logger) // the manager's context carries no logger
-	ticker := time.NewTicker(c.Interval)
-	defer ticker.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-ticker.C:
-			if err := c.Pass(ctx); err != nil {
-				log.FromContext(ctx).Error(err, "collecting garbage")
-			}
-		}
-	}
+	return periodic.Run(ctx, c.logger, c.Interval, "collecting garbage", c.Pass)
 }
 
 // Pass runs one collection:

@@ -1,0 +1,25 @@
+package disruption
+
+import (
+	"github.com/prometheus/client_golang/prometheus"
+	"sigs.k8s.io/controller-runtime/pkg/metrics"
+)
+
+var (
+	decisionsTotal = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Namespace: "tailor", Subsystem: "disruption", Name: "decisions_total",
+		Help: "Nodes removed by the disruption loop, by reason.",
+	}, []string{"reason"})
+	eligibleNodes = prometheus.NewGauge(prometheus.GaugeOpts{
+		Namespace: "tailor", Subsystem: "disruption", Name: "eligible_nodes",
+		Help: "Nodes the last pass decided to remove (before validation).",
+	})
+	passSeconds = prometheus.NewHistogram(prometheus.HistogramOpts{
+		Namespace: "tailor", Subsystem: "disruption", Name: "pass_duration_seconds",
+		Help: "Time one disruption pass takes.", Buckets: prometheus.ExponentialBuckets(0.005, 2, 12),
+	})
+)
+
+func init() {
+	metrics.Registry.MustRegister(decisionsTotal, eligibleNodes, passSeconds)
+}

@@ -1,0 +1,103 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	karpv1 "github.com/tailor-sh/tailor/pkg/apis/karpenter/v1"
+	"github.com/tailor-sh/tailor/pkg/ec2sim"
+	"github.com/tailor-sh/tailor/pkg/operator"
+	"github.com/tailor-sh/tailor/test/integration/harness"
+)
+
+// Nodes left without workload pods are removed once consolidateAfter has
+// passed, but not while a budget of 0 holds them, which says so in an event;
+// nodes that still run pods stay, and no instance is left behind.
+func TestEmptyNodesAreRemovedWithinBudgets(t *testing.T) {
+	s := newStack(t, ec2sim.Options{}, func(o *operator.Options) { o.FeatureGates = map[string]bool{"Disruption": true} })
+	ctx := context.Background()
+	ns := s.namespace("empty")
+	np := nodePool("default")
+	np.Spec.Disruption = karpv1.Disruption{ConsolidateAfter: karpv1.MustParseNillableDuration("5s"), Budgets: []karpv1.Budget{{Nodes: "0"}}}
+	s.apply(np)
+	s.apply(
+		deployment(ns, "keep", 2, "1", "2Gi", hostAntiAffinity("keep")),
+		deployment(ns, "gone", 3, "1", "2Gi", hostAntiAffinity("gone")),
+	)
+	pods := s.expectRunning(ns, 5, 3*time.Minute)
+	keep := map[string]bool{}
+	for _, p := range pods {
+		if p.Labels["app"] == "keep" {
+			keep[p.Spec.NodeName] = true
+		}
+	}
+	before := len(s.snapshot().claims)
+	s.scale(ns, "gone", 0)
+
+	// A budget of 0: the empty nodes stay, and say why.
+	harness.Eventually(t, time.Minute, "a DisruptionBlocked event", func() error {
+		if !hasEvent(ctx, s.kube, "DisruptionBlocked") {
+			return fmt.Errorf("no DisruptionBlocked event yet")
+		}
+		return nil
+	})
+	time.Sleep(30 * time.Second) // longer than consolidateAfter, the validation delay and a pass
+	if n := len(s.snapshot().claims); n != before {
+		t.Fatalf("%d of %d nodeclaims left while the budget is 0", n, before)
+	}
+
+	// The budget lifted: the empty nodes go, the busy ones stay.
+	fetched := &karpv1.NodePool{ObjectMeta: metav1.ObjectMeta{Name: np.Name}}
+	s.expectFetched(fetched)
+	fetched.Spec.Disruption.Budgets = []karpv1.Budget{{Nodes: "100%"}}
+	if err := s.kube.Update(ctx, fetched); err != nil {
+		t.Fatal(err)
+	}
+	harness.Eventually(t, 2*time.Minute, "the empty nodes to be removed", func() error {
+		c := s.snapshot()
+		if len(c.claims) != len(keep) {
+			return fmt.Errorf("%d nodeclaims, want the %d that run pods", len(c.claims), len(keep))
+		}
+		for _, claim := range c.claims {
+			if !keep[claim.Status.NodeName] {
+				return fmt.Errorf("nodeclaim %s (node %s) runs no pod and is still there", claim.Name, claim.Status.NodeName)
+			}
+		}
+		return nil
+	})
+	if running := len(s.running()); running != len(keep) {
+		t.Errorf("%d instances running, want %d", running, len(keep))
+	}
+	s.expectRunning(ns, 2, time.Minute)
+}
+
+func hasEvent(ctx context.Context, kube client.Client, reason string) bool {
+	var events corev1.EventList
+	if err := kube.List(ctx, &events); err != nil {
+		return false
+	}
+	for _, e := range events.Items {
+		if e.Reason == reason {
+			return true
+		}
+	}
+	return false
+}
+
+// scale sets the replicas of a Deployment.
+func (s *stack) scale(ns, name string, replicas int32) {
+	s.t.Helper()
+	d := &appsv1.Deployment{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name}}
+	s.expectFetched(d)
+	d.Spec.Replicas = &replicas
+	if err := s.kube.Update(context.Background(), d); err != nil {
+		s.t.Fatal(err)
+	}
+}
