@@ -19,9 +19,9 @@ const (
 
 // Feature gates the launcher knows, with their defaults.
 var knownGates = map[string]bool{
-	// Disruption runs the disruption loop (pkg/controllers/disruption). Only
-	// emptiness is built yet (consolidation, expiration and drift are not), so
-	// it stays off until they are.
+	// Disruption runs the disruption loop (pkg/controllers/disruption):
+	// emptiness and consolidation by deletion are built, replacement,
+	// expiration and drift are not, so it stays off until they are.
 	"Disruption": false,
 	// SpotToSpotConsolidation lets consolidation replace a spot node with a cheaper
 	// spot node (off: spot nodes are only deleted, never replaced by spot).

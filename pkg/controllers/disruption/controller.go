@@ -19,6 +19,7 @@ import (
 	"github.com/tailor-sh/tailor/pkg/claims"
 	"github.com/tailor-sh/tailor/pkg/controllers/indexes"
 	"github.com/tailor-sh/tailor/pkg/controllers/periodic"
+	"github.com/tailor-sh/tailor/pkg/planner"
 )
 
 const (
@@ -36,19 +37,35 @@ type Controller struct {
 	clk      clock.Clock
 	logger   logr.Logger
 	// emptySince remembers when each claim's node was first seen without
-	// workload pods; pending when each was first decided on, by reason.
+	// workload pods, pods its node's pods and since when they are the same;
+	// pending when each was first decided on.
 	emptySince map[string]time.Time
+	pods       map[string]podSet
 	pending    map[string]time.Time
+	// planner judges whether pods fit on the other nodes, with the default
+	// scheduler profile's plugins.
+	planner *planner.Planner
+}
+
+// podSet is a node's pods, as a fingerprint, and when it last changed.
+type podSet struct {
+	fingerprint string
+	since       time.Time
 }
 
 // NewController builds the controller.
 func NewController(kube client.Client, recorder record.EventRecorder, clk clock.Clock) *Controller {
-	return &Controller{kube: kube, recorder: recorder, clk: clk, emptySince: map[string]time.Time{}, pending: map[string]time.Time{}}
+	return &Controller{kube: kube, recorder: recorder, clk: clk, emptySince: map[string]time.Time{}, pods: map[string]podSet{}, pending: map[string]time.Time{}}
 }
 
 // Register adds the controller to mgr.
 func (c *Controller) Register(mgr manager.Manager) error {
 	c.logger = mgr.GetLogger().WithName("disruption")
+	p, err := planner.NewStandalone(context.Background(), nil, nil)
+	if err != nil {
+		return fmt.Errorf("building the consolidation planner, %w", err)
+	}
+	c.planner = p
 	return mgr.Add(c)
 }
 
@@ -102,6 +119,9 @@ func (c *Controller) Pass(ctx context.Context) error {
 // remove deletes cand's claim (the termination controller drains its node).
 func (c *Controller) remove(ctx context.Context, reason karpv1.DisruptionReason, cand *Candidate, now time.Time) error {
 	message := fmt.Sprintf("%s for %s: removing the node", reason, now.Sub(cand.EmptySince).Round(time.Second))
+	if reason == karpv1.DisruptionReasonUnderutilized {
+		message = fmt.Sprintf("Underutilized: its %d pods fit on the other nodes; removing the node ($%.4f/h)", len(workload(cand)), price(cand))
+	}
 	c.recorder.Eventf(cand.Node, corev1.EventTypeNormal, "Disrupting", "%s", message)
 	c.recorder.Eventf(cand.Claim, corev1.EventTypeNormal, "Disrupting", "%s", message)
 	log.FromContext(ctx).Info("disrupting", "reason", reason, "nodeclaim", cand.Claim.Name, "node", cand.Node.Name, "pricePerHour", price(cand))
@@ -110,6 +130,7 @@ func (c *Controller) remove(ctx context.Context, reason karpv1.DisruptionReason,
 	}
 	delete(c.pending, cand.Claim.Name)
 	delete(c.emptySince, cand.Claim.Name)
+	delete(c.pods, cand.Claim.Name)
 	decisionsTotal.WithLabelValues(string(reason)).Inc()
 	return nil
 }
@@ -135,6 +156,9 @@ func (c *Controller) snapshot(ctx context.Context) (Snapshot, error) {
 	if err != nil {
 		return s, err
 	}
+	if s.Pending, err = c.anyPending(ctx, s.Now, len(awaited) > 0); err != nil {
+		return s, err
+	}
 	var list karpv1.NodeClaimList
 	if err := c.kube.List(ctx, &list); err != nil {
 		return s, err
@@ -157,6 +181,14 @@ func (c *Controller) snapshot(ctx context.Context) (Snapshot, error) {
 		if !seen[name] {
 			delete(c.emptySince, name)
 		}
+	}
+	for name := range c.pods {
+		if !seen[name] {
+			delete(c.pods, name)
+		}
+	}
+	if c.planner != nil {
+		s.Fits = c.fits(ctx, s.Candidates)
 	}
 	return s, nil
 }
@@ -186,6 +218,11 @@ func (c *Controller) candidate(ctx context.Context, claim *karpv1.NodeClaim, now
 		c.emptySince[claim.Name] = now
 	}
 	cand.EmptySince = c.emptySince[claim.Name]
+	fingerprint := podFingerprint(cand.Pods)
+	if set, ok := c.pods[claim.Name]; !ok || set.fingerprint != fingerprint {
+		c.pods[claim.Name] = podSet{fingerprint: fingerprint, since: now}
+	}
+	cand.StableSince = c.pods[claim.Name].since
 	return cand, nil
 }
 

@@ -1,4 +1,5 @@
-// Package disruption removes nodes the cluster no longer needs, within the
+// Package disruption removes nodes the cluster no longer needs (empty ones,
+// and underutilized ones whose pods fit the other nodes), within the
 // NodePools' disruption budgets and never against do-not-disrupt, a
 // PodDisruptionBudget, or pods waiting for the node: a singleton under leader
 // election that decides from a snapshot (Decide, pure) and then acts
@@ -29,6 +30,12 @@ type Snapshot struct {
 	// Candidates are the NodeClaims with a registered node, of any NodePool.
 	Candidates []*Candidate
 	PDBs       []policyv1.PodDisruptionBudget
+	// Pending is true while some pod waits to be scheduled: consolidation
+	// waits too, so that no node goes that a pending pod is about to need.
+	Pending bool
+	// Fits reports whether pods would all be placed on the candidates' nodes
+	// other than without's, and why not (nil: consolidation is off).
+	Fits func(pods []*corev1.Pod, without []*Candidate) (bool, string)
 }
 
 // Candidate is a NodeClaim, its node and what runs there.
@@ -42,6 +49,8 @@ type Candidate struct {
 	EmptySince time.Time
 	// Awaited is true while pods planned for the node have not bound yet.
 	Awaited bool
+	// StableSince is when the node's set of pods last changed.
+	StableSince time.Time
 }
 
 // Command removes its candidates, for its reason.
@@ -59,7 +68,9 @@ type Blocked struct {
 
 // Decide returns what to remove now, and what qualified but is held back:
 // empty nodes (no workload pods for consolidateAfter), per NodePool up to what
-// its budgets allow for Empty, most expensive first.
+// its budgets allow for Empty, most expensive first; then, when no pod is
+// pending and no node is disrupting, one underutilized node whose pods fit on
+// the other nodes (consolidate.go).
 func Decide(s Snapshot) ([]Command, []Blocked) {
 	total, disrupting := map[string]int{}, map[string]int{}
 	for _, c := range s.Candidates {
@@ -93,6 +104,13 @@ func Decide(s Snapshot) ([]Command, []Blocked) {
 		for _, c := range cs[n:] {
 			blocked = append(blocked, Blocked{Candidate: c, Reason: karpv1.DisruptionReasonEmpty, Why: why})
 		}
+		disrupting[name] += n
+	}
+	if cmd, held := consolidate(s, commands, total, disrupting); cmd != nil || held != nil {
+		if cmd != nil {
+			commands = append(commands, *cmd)
+		}
+		blocked = append(blocked, held...)
 	}
 	return commands, blocked
 }

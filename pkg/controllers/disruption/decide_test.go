@@ -157,3 +157,66 @@ func TestUnreadableBudgetBlocks(t *testing.T) {
 		t.Errorf("commands %v, blocked %v; want the node held, naming the budget", names(cmds), blocked)
 	}
 }
+
+func workloadPod(name string) *corev1.Pod {
+	return &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: "default", Labels: map[string]string{"app": "web"}}}
+}
+
+// fitsOn places pods on the nodes named in room (free pod slots per node),
+// other than without's: a stand-in for the planner.
+func fitsOn(room map[string]int) func([]*corev1.Pod, []*Candidate) (bool, string) {
+	return func(pods []*corev1.Pod, without []*Candidate) (bool, string) {
+		free := 0
+		for node, n := range room {
+			if node != without[0].Node.Name {
+				free += n
+			}
+		}
+		return len(pods) <= free, ""
+	}
+}
+
+func TestUnderutilizedNodeIsDeletedWhenItsPodsFitElsewhere(t *testing.T) {
+	stable := func(c *Candidate) *Candidate { c.StableSince = now.Add(-time.Hour); return c }
+	one := stable(candidate("one-pod", "default", "0.1", -1, workloadPod("a")))
+	two := stable(candidate("two-pods", "default", "0.4", -1, workloadPod("b"), workloadPod("c")))
+	full := stable(candidate("full", "default", "0.2", -1, workloadPod("d"), workloadPod("e"), workloadPod("f")))
+	np := nodePool("default", "30s")
+	np.Spec.Disruption.ConsolidationPolicy = karpv1.ConsolidationPolicyWhenEmptyOrUnderutilized
+	s := Snapshot{Now: now, NodePools: map[string]*karpv1.NodePool{"default": np}, Candidates: []*Candidate{two, full, one},
+		Fits: fitsOn(map[string]int{"node-two-pods": 1, "node-full": 0, "node-one-pod": 1})}
+	cmds, _ := Decide(s)
+	if got := strings.Join(names(cmds), ","); got != "Underutilized:one-pod" {
+		t.Errorf("commands %s, want the node with the fewest pods, whose pod fits elsewhere", got)
+	}
+	s.Fits = fitsOn(map[string]int{"node-two-pods": 0, "node-full": 0, "node-one-pod": 2})
+	if got := strings.Join(names(mustDecide(s)), ","); got != "Underutilized:two-pods" {
+		t.Errorf("commands %s, want the two-pod node once only its pods fit elsewhere", got)
+	}
+	for name, edit := range map[string]func(*Snapshot){
+		"a pod is pending": func(s *Snapshot) { s.Pending = true },
+		"WhenEmpty": func(s *Snapshot) {
+			s.NodePools["default"].Spec.Disruption.ConsolidationPolicy = karpv1.ConsolidationPolicyWhenEmpty
+		},
+		"pods changed recently":    func(s *Snapshot) { one.StableSince, two.StableSince = now, now },
+		"budget for Underutilized": func(s *Snapshot) { s.NodePools["default"].Spec.Disruption.Budgets = []karpv1.Budget{{Nodes: "0"}} },
+		"nothing fits":             func(s *Snapshot) { s.Fits = fitsOn(map[string]int{}) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			copied := s
+			np := *s.NodePools["default"]
+			copied.NodePools = map[string]*karpv1.NodePool{"default": &np}
+			saved := []time.Time{one.StableSince, two.StableSince}
+			edit(&copied)
+			if cmds := mustDecide(copied); len(cmds) != 0 {
+				t.Errorf("commands %v, want none", names(cmds))
+			}
+			one.StableSince, two.StableSince = saved[0], saved[1]
+		})
+	}
+}
+
+func mustDecide(s Snapshot) []Command {
+	cmds, _ := Decide(s)
+	return cmds
+}

@@ -101,3 +101,44 @@ func (s *stack) scale(ns, name string, replicas int32) {
 		s.t.Fatal(err)
 	}
 }
+
+// After a scale-down the loop converges on the one node a fresh plan of the
+// remaining pods takes (a 4-cpu node holds the 2-cpu pod and six of 100m):
+// the empty node goes, then the underutilized one whose pods fit the other,
+// every pod still Running and no node launched since (no churn).
+func TestScaleDownConsolidatesWithoutChurn(t *testing.T) {
+	s := newStack(t, ec2sim.Options{}, func(o *operator.Options) { o.FeatureGates = map[string]bool{"Disruption": true} })
+	ns := s.namespace("consolidate")
+	np := nodePool("default")
+	np.Spec.Disruption = karpv1.Disruption{ConsolidateAfter: karpv1.MustParseNillableDuration("5s"),
+		ConsolidationPolicy: karpv1.ConsolidationPolicyWhenEmptyOrUnderutilized, Budgets: []karpv1.Budget{{Nodes: "100%"}}}
+	s.apply(np)
+	s.apply(
+		deployment(ns, "big", 3, "2", "2Gi", hostAntiAffinity("big")),
+		deployment(ns, "small", 6, "100m", "128Mi", nil),
+	)
+	s.expectRunning(ns, 9, 3*time.Minute)
+	before := s.snapshot().claims
+	s.scale(ns, "big", 1)
+	start := time.Now()
+	harness.Eventually(t, 3*time.Minute, "the scaled-down mix to run on one node", func() error {
+		c := s.snapshot()
+		if len(c.claims) != 1 {
+			return fmt.Errorf("%d nodeclaims, want 1", len(c.claims))
+		}
+		for name, claim := range c.claims {
+			if _, old := before[name]; !old {
+				return fmt.Errorf("nodeclaim %s was launched after the scale-down (churn)", claim.Name)
+			}
+		}
+		return nil
+	})
+	s.expectRunning(ns, 7, 2*time.Minute)
+	c := s.snapshot()
+	for name := range c.claims {
+		if _, old := before[name]; !old {
+			t.Errorf("nodeclaim %s was launched after the scale-down (churn)", name)
+		}
+	}
+	t.Logf("%d nodes before the scale-down, %d %s after", len(before), len(c.claims), time.Since(start).Round(time.Second))
+}

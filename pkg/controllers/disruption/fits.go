@@ -1,0 +1,103 @@
+package disruption
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/tailor-sh/tailor/pkg/apis/wellknown"
+	"github.com/tailor-sh/tailor/pkg/cloudprovider"
+	"github.com/tailor-sh/tailor/pkg/planner"
+	"github.com/tailor-sh/tailor/pkg/scheduling"
+)
+
+// freshPending is how long a pod may be pending and still count as one the
+// Provisioner is about to place: older pending pods (that no NodePool can
+// hold, say) do not hold consolidation back forever.
+const freshPending = 2 * time.Minute
+
+// fits judges with the planner whether pods would be placed on the nodes of
+// candidates other than without's, as they are (no new node): each node is an
+// in-flight node with its labels, taints, allocatable and pods.
+func (c *Controller) fits(ctx context.Context, candidates []*Candidate) func([]*corev1.Pod, []*Candidate) (bool, string) {
+	return func(pods []*corev1.Pod, without []*Candidate) (bool, string) {
+		skip := map[string]bool{}
+		for _, w := range without {
+			skip[w.Claim.Name] = true
+		}
+		var in planner.Input
+		for _, cand := range candidates {
+			if !skip[cand.Claim.Name] && !isDisrupting(cand) {
+				in.InFlight = append(in.InFlight, existingNode(cand))
+			}
+		}
+		for _, p := range pods {
+			moved := p.DeepCopy()
+			moved.Spec.NodeName = ""
+			in.Pods = append(in.Pods, moved)
+		}
+		plan, err := c.planner.Plan(ctx, in)
+		if err != nil {
+			return false, err.Error()
+		}
+		if len(plan.Unplaced) > 0 {
+			return false, fmt.Sprintf("pod %s/%s fits no other node: %s", plan.Unplaced[0].Pod.Namespace, plan.Unplaced[0].Pod.Name, plan.Unplaced[0].Reason)
+		}
+		return len(plan.NewNodes) == 0, ""
+	}
+}
+
+// existingNode is a registered node as the planner sees an in-flight one: one
+// instance type whose capacity is the node's allocatable, offered where the
+// node runs.
+func existingNode(cand *Candidate) *planner.Node {
+	node := cand.Node
+	reqs := scheduling.NewLabelRequirements(node.Labels)
+	it := &cloudprovider.InstanceType{
+		Name: node.Labels[corev1.LabelInstanceTypeStable], Requirements: reqs, Capacity: node.Status.Allocatable,
+		Offerings: cloudprovider.Offerings{{Zone: node.Labels[corev1.LabelTopologyZone], CapacityType: node.Labels[wellknown.CapacityTypeLabelKey], PricePerHour: price(cand), Available: true}},
+	}
+	n := &planner.Node{Name: node.Name, NodePool: nodePoolOf(cand), Requirements: reqs, InstanceTypes: []*cloudprovider.InstanceType{it},
+		Labels: node.Labels, Taints: node.Spec.Taints}
+	for _, p := range cand.Pods {
+		if IsWorkload(p) {
+			n.Pods = append(n.Pods, p)
+		} else if !isMirror(p) && p.DeletionTimestamp == nil {
+			n.DaemonSetPods = append(n.DaemonSetPods, p)
+		}
+	}
+	return n
+}
+
+// anyPending reports whether pods wait for capacity: a capacity request's pods
+// (awaited), or a pod pending for less than freshPending.
+func (c *Controller) anyPending(ctx context.Context, now time.Time, awaited bool) (bool, error) {
+	if awaited {
+		return true, nil
+	}
+	var pods corev1.PodList
+	if err := c.kube.List(ctx, &pods, client.UnsafeDisableDeepCopy); err != nil { // read only
+		return false, err
+	}
+	for _, p := range pods.Items {
+		if p.Spec.NodeName == "" && p.DeletionTimestamp == nil && p.Status.Phase == corev1.PodPending && now.Sub(p.CreationTimestamp.Time) < freshPending {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+func podFingerprint(pods []*corev1.Pod) string {
+	uids := make([]string, 0, len(pods))
+	for _, p := range pods {
+		uids = append(uids, string(p.UID)+strconv.FormatBool(p.DeletionTimestamp != nil))
+	}
+	sort.Strings(uids)
+	return strings.Join(uids, ",")
+}
