@@ -2,6 +2,7 @@ package disruption
 
 import (
 	"sort"
+	"strconv"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -16,8 +17,9 @@ const maxConsolidationTries = 10
 // consolidate picks at most one underutilized node to delete: of the nodes
 // whose NodePool consolidates WhenEmptyOrUnderutilized, whose pods have not
 // changed for consolidateAfter and that nothing protects, the cheapest to
-// disrupt (fewest workload pods, then the most expensive) whose workload pods
-// would all be placed on the other nodes, judged by Fits. Nothing is decided
+// disrupt (disruptionCost, then the most expensive) whose workload pods would
+// all be placed on the other nodes, judged by Fits; those tried whose pods do
+// not fit are returned as unconsolidatable, with Fits' reason. Nothing is decided
 // while a pod is pending, a node is disrupting, or emptiness removes nodes.
 func consolidate(s Snapshot, decided []Command, total, disrupting map[string]int) (*Command, []Blocked) {
 	if s.Fits == nil || s.Pending || len(decided) > 0 || sum(disrupting) > 0 {
@@ -39,19 +41,49 @@ func consolidate(s Snapshot, decided []Command, total, disrupting map[string]int
 		}
 		candidates = append(candidates, c)
 	}
+	cost := make(map[*Candidate]float64, len(candidates))
+	for _, c := range candidates {
+		cost[c] = disruptionCost(c, s.Now)
+	}
 	sort.SliceStable(candidates, func(i, j int) bool {
-		if a, b := len(workload(candidates[i])), len(workload(candidates[j])); a != b {
+		if a, b := cost[candidates[i]], cost[candidates[j]]; a != b {
 			return a < b
 		}
 		return price(candidates[i]) > price(candidates[j])
 	})
 	for _, c := range candidates[:min(len(candidates), maxConsolidationTries)] {
-		if ok, _ := s.Fits(workload(c), []*Candidate{c}); ok {
+		ok, why := s.Fits(workload(c), []*Candidate{c})
+		if ok {
 			return &Command{Reason: karpv1.DisruptionReasonUnderutilized, Candidates: []*Candidate{c}}, held
 		}
+		held = append(held, Blocked{Candidate: c, Reason: karpv1.DisruptionReasonUnderutilized, Why: why, Unconsolidatable: true})
 	}
 	return nil, held
 }
+
+// disruptionCost is what disrupting c costs, least first: each workload pod
+// counts 1, plus its controller.kubernetes.io/pod-deletion-cost and its
+// priority, each scaled into [-1, 1]; the sum is scaled by the share of c's
+// life left when it expires (a node about to expire costs little to move now).
+func disruptionCost(c *Candidate, now time.Time) float64 {
+	cost := 0.0
+	for _, p := range workload(c) {
+		cost++
+		if v, err := strconv.ParseFloat(p.Annotations[corev1.PodDeletionCost], 64); err == nil {
+			cost += clamp(v / (1 << 27))
+		}
+		if p.Spec.Priority != nil {
+			cost += clamp(float64(*p.Spec.Priority) / (1 << 25))
+		}
+	}
+	if d := c.Claim.Spec.ExpireAfter.Duration; d != nil && *d > 0 {
+		left := c.Claim.CreationTimestamp.Add(*d).Sub(now)
+		cost *= max(0, min(1, float64(left)/float64(*d)))
+	}
+	return cost
+}
+
+func clamp(v float64) float64 { return max(-1, min(1, v)) }
 
 // isStableFor reports whether c's pods have not changed for np's
 // consolidateAfter, and nothing waits for it.

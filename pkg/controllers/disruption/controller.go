@@ -89,6 +89,10 @@ func (c *Controller) Pass(ctx context.Context) error {
 	commands, blocked := Decide(s)
 	eligibleNodes.Set(float64(countCandidates(commands)))
 	for _, b := range blocked {
+		if b.Unconsolidatable {
+			c.recorder.Eventf(b.Candidate.Node, corev1.EventTypeNormal, "Unconsolidatable", "%s", b.Why)
+			continue
+		}
 		c.recorder.Eventf(b.Candidate.Node, corev1.EventTypeNormal, "DisruptionBlocked", "%s, not removed: %s", b.Reason, b.Why)
 	}
 	decided := map[string]bool{}

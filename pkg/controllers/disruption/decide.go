@@ -59,11 +59,13 @@ type Command struct {
 	Candidates []*Candidate
 }
 
-// Blocked is a candidate that qualified for reason but may not be disrupted.
+// Blocked is a candidate that qualified for reason but may not be disrupted;
+// Unconsolidatable ones are underutilized nodes whose pods fit nowhere else.
 type Blocked struct {
-	Candidate *Candidate
-	Reason    karpv1.DisruptionReason
-	Why       string
+	Candidate        *Candidate
+	Reason           karpv1.DisruptionReason
+	Why              string
+	Unconsolidatable bool
 }
 
 // Decide returns what to remove now, and what qualified but is held back:

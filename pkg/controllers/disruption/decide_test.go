@@ -220,3 +220,34 @@ func mustDecide(s Snapshot) []Command {
 	cmds, _ := Decide(s)
 	return cmds
 }
+
+// Candidates are tried cheapest to disrupt first: a pod's deletion cost and
+// priority raise a node's cost, a node about to expire costs less; those whose
+// pods fit nowhere are reported unconsolidatable.
+func TestConsolidationTriesTheCheapestToDisruptFirst(t *testing.T) {
+	stable := func(c *Candidate) *Candidate { c.StableSince = now.Add(-time.Hour); return c }
+	costly := workloadPod("costly")
+	costly.Annotations = map[string]string{corev1.PodDeletionCost: "1000000000"}
+	important := workloadPod("important")
+	important.Spec.Priority = ptr.To[int32](1000000000)
+	a := stable(candidate("deletion-cost", "default", "0.4", -1, costly))
+	b := stable(candidate("priority", "default", "0.4", -1, important))
+	c := stable(candidate("plain-two", "default", "0.1", -1, workloadPod("x"), workloadPod("y")))
+	c.Claim.Spec.ExpireAfter = karpv1.MustParseNillableDuration("10h")
+	c.Claim.CreationTimestamp = metav1.NewTime(now.Add(-9 * time.Hour)) // a tenth of its life left
+	np := nodePool("default", "0s")
+	np.Spec.Disruption.ConsolidationPolicy = karpv1.ConsolidationPolicyWhenEmptyOrUnderutilized
+	var tried []string
+	s := Snapshot{Now: now, NodePools: map[string]*karpv1.NodePool{"default": np}, Candidates: []*Candidate{a, b, c},
+		Fits: func(_ []*corev1.Pod, without []*Candidate) (bool, string) {
+			tried = append(tried, without[0].Claim.Name)
+			return false, "no room"
+		}}
+	cmds, blocked := Decide(s)
+	if len(cmds) != 0 || strings.Join(tried, ",") != "plain-two,deletion-cost,priority" {
+		t.Errorf("tried %v (commands %v), want the expiring two-pod node, then the costlier ones", tried, names(cmds))
+	}
+	if len(blocked) != 3 || !blocked[0].Unconsolidatable || blocked[0].Why != "no room" {
+		t.Errorf("blocked %+v, want the three unconsolidatable with the fit's reason", blocked)
+	}
+}

@@ -46,10 +46,14 @@ func (c *Controller) fits(ctx context.Context, candidates []*Candidate) func([]*
 		if err != nil {
 			return false, err.Error()
 		}
-		if len(plan.Unplaced) > 0 {
-			return false, fmt.Sprintf("pod %s/%s fits no other node: %s", plan.Unplaced[0].Pod.Namespace, plan.Unplaced[0].Pod.Name, plan.Unplaced[0].Reason)
+		if len(plan.Unplaced) > 0 { // no NodePool is given: a pod that fits no other node stays unplaced
+			first := plan.Unplaced[0].Pod
+			return false, fmt.Sprintf("%d of its %d pods fit no other node (pod %s/%s among them)", len(plan.Unplaced), len(pods), first.Namespace, first.Name)
 		}
-		return len(plan.NewNodes) == 0, ""
+		if len(plan.NewNodes) > 0 {
+			return false, fmt.Sprintf("%d of its %d pods fit no other node", podsOn(plan.NewNodes), len(pods))
+		}
+		return true, ""
 	}
 }
 
@@ -100,4 +104,12 @@ func podFingerprint(pods []*corev1.Pod) string {
 	}
 	sort.Strings(uids)
 	return strings.Join(uids, ",")
+}
+
+func podsOn(nodes []*planner.Node) int {
+	n := 0
+	for _, node := range nodes {
+		n += len(node.Pods)
+	}
+	return n
 }
