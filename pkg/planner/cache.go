@@ -49,31 +49,27 @@ func keyOf(in NodePoolInput) (poolKey, bool) {
 // dropped; when any pool is new, shapes start afresh, so that the shapes of
 // types no longer in use do not pile up.
 func (c *poolCache) prepare(inputs []NodePoolInput) ([]*pool, shapes) {
-	next := make(map[poolKey]*pool, len(inputs))
-	var prepared []*pool
+	keys := make([]poolKey, len(inputs))
+	keyed := make([]bool, len(inputs))
 	fresh := c.shapes == nil
-	for _, in := range inputs {
-		key, ok := keyOf(in)
-		cached, hit := c.pools[key]
-		if !ok || !hit {
+	for i, in := range inputs {
+		keys[i], keyed[i] = keyOf(in)
+		if _, hit := c.pools[keys[i]]; !keyed[i] || !hit {
 			fresh = true
-		}
-		prepared = append(prepared, cached)
-		if ok {
-			next[key] = cached
 		}
 	}
 	if fresh {
 		c.shapes = shapes{}
 	}
+	next := make(map[poolKey]*pool, len(inputs))
 	out := make([]*pool, len(inputs))
 	for i, in := range inputs {
-		p := prepared[i]
-		if p == nil {
+		p, hit := c.pools[keys[i]]
+		if !keyed[i] || !hit {
 			p = preparePool(in, c.shapes)
-			if key, ok := keyOf(in); ok {
-				next[key] = p
-			}
+		}
+		if keyed[i] {
+			next[keys[i]] = p
 		}
 		// A round changes only the pool's remaining limits: each gets its own.
 		round := *p

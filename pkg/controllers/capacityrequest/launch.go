@@ -44,6 +44,9 @@ func (c *Controller) launch(ctx context.Context, r *tailorv1alpha1.CapacityReque
 	if !np.DeletionTimestamp.IsZero() {
 		return reconcile.Result{}, Fail(ctx, c.kube, c.recorder, r, fmt.Sprintf("NodePool %s is being deleted", np.Name))
 	}
+	if c.exists(ctx, r.Name) {
+		return c.accepted(ctx, r, r.Name, np) // created before a restart, or before r's status read back
+	}
 	types, err := c.types.GetInstanceTypes(ctx, np)
 	if err != nil {
 		if cloudprovider.IsNodeClassNotReadyError(err) {
@@ -54,9 +57,6 @@ func (c *Controller) launch(ctx context.Context, r *tailorv1alpha1.CapacityReque
 	byName := make(map[string]*cloudprovider.InstanceType, len(types))
 	for _, it := range types {
 		byName[it.Name] = it
-	}
-	if c.exists(ctx, r.Name) {
-		return c.accepted(ctx, r, r.Name, np) // created before a restart, or before r's status read back
 	}
 	claim, refusal, err := c.create(ctx, np, r, byName)
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"github.com/go-logr/logr"
 	corev1 "k8s.io/api/core/v1"
 	policyv1 "k8s.io/api/policy/v1"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/tools/record"
 	"k8s.io/utils/clock"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -17,7 +18,6 @@ import (
 	karpv1 "github.com/tailor-sh/tailor/pkg/apis/karpenter/v1"
 	tailorv1alpha1 "github.com/tailor-sh/tailor/pkg/apis/tailor/v1alpha1"
 	"github.com/tailor-sh/tailor/pkg/claims"
-	"github.com/tailor-sh/tailor/pkg/controllers/indexes"
 	"github.com/tailor-sh/tailor/pkg/controllers/periodic"
 	"github.com/tailor-sh/tailor/pkg/planner"
 )
@@ -42,6 +42,8 @@ type Controller struct {
 	emptySince map[string]time.Time
 	pods       map[string]podSet
 	pending    map[string]time.Time
+	// told holds the last blocked message said on each node.
+	told map[string]string
 	// planner judges whether pods fit on the other nodes, with the default
 	// scheduler profile's plugins.
 	planner *planner.Planner
@@ -88,13 +90,7 @@ func (c *Controller) Pass(ctx context.Context) error {
 	}
 	commands, blocked := Decide(s)
 	eligibleNodes.Set(float64(countCandidates(commands)))
-	for _, b := range blocked {
-		if b.Unconsolidatable {
-			c.recorder.Eventf(b.Candidate.Node, corev1.EventTypeNormal, "Unconsolidatable", "%s", b.Why)
-			continue
-		}
-		c.recorder.Eventf(b.Candidate.Node, corev1.EventTypeNormal, "DisruptionBlocked", "%s, not removed: %s", b.Reason, b.Why)
-	}
+	c.tellBlocked(blocked)
 	decided := map[string]bool{}
 	for _, cmd := range commands {
 		for _, cand := range cmd.Candidates {
@@ -120,6 +116,23 @@ func (c *Controller) Pass(ctx context.Context) error {
 	return nil
 }
 
+// tellBlocked says on each node held back why, once for as long as the
+// reason stays the same: a pass every 10 s would repeat it otherwise.
+func (c *Controller) tellBlocked(blocked []Blocked) {
+	told := make(map[string]string, len(blocked))
+	for _, b := range blocked {
+		reason, message := "DisruptionBlocked", fmt.Sprintf("%s, not removed: %s", b.Reason, b.Why)
+		if b.Unconsolidatable {
+			reason, message = "Unconsolidatable", b.Why
+		}
+		told[b.Candidate.Node.Name] = message
+		if c.told[b.Candidate.Node.Name] != message {
+			c.recorder.Eventf(b.Candidate.Node, corev1.EventTypeNormal, reason, "%s", message)
+		}
+	}
+	c.told = told
+}
+
 // remove deletes cand's claim (the termination controller drains its node).
 func (c *Controller) remove(ctx context.Context, reason karpv1.DisruptionReason, cand *Candidate, now time.Time) error {
 	message := fmt.Sprintf("%s for %s: removing the node", reason, now.Sub(cand.EmptySince).Round(time.Second))
@@ -140,8 +153,8 @@ func (c *Controller) remove(ctx context.Context, reason karpv1.DisruptionReason,
 }
 
 // snapshot reads the cluster from the cache: NodeClaims with registered
-// nodes, their pods, NodePools, PDBs, and the capacity requests still
-// waiting for pods to bind.
+// nodes, their pods, NodePools, PDBs, and whether pods wait (capacity
+// requests with unbound pods, or fresh pending pods); pods are listed once.
 func (c *Controller) snapshot(ctx context.Context) (Snapshot, error) {
 	s := Snapshot{Now: c.clk.Now(), NodePools: map[string]*karpv1.NodePool{}}
 	var pools karpv1.NodePoolList
@@ -156,13 +169,26 @@ func (c *Controller) snapshot(ctx context.Context) (Snapshot, error) {
 		return s, err
 	}
 	s.PDBs = pdbs.Items
-	awaited, err := c.awaitedRequests(ctx)
+	var pods corev1.PodList
+	if err := c.kube.List(ctx, &pods); err != nil {
+		return s, err
+	}
+	byNode, unbound := map[string][]*corev1.Pod{}, map[types.UID]bool{}
+	for i := range pods.Items {
+		p := &pods.Items[i]
+		switch {
+		case p.Spec.NodeName != "":
+			byNode[p.Spec.NodeName] = append(byNode[p.Spec.NodeName], p)
+		case p.DeletionTimestamp == nil:
+			unbound[p.UID] = true
+			s.Pending = s.Pending || (p.Status.Phase == corev1.PodPending && s.Now.Sub(p.CreationTimestamp.Time) < freshPending)
+		}
+	}
+	awaited, err := c.awaitedRequests(ctx, unbound)
 	if err != nil {
 		return s, err
 	}
-	if s.Pending, err = c.anyPending(ctx, s.Now, len(awaited) > 0); err != nil {
-		return s, err
-	}
+	s.Pending = s.Pending || len(awaited) > 0
 	var list karpv1.NodeClaimList
 	if err := c.kube.List(ctx, &list); err != nil {
 		return s, err
@@ -173,7 +199,7 @@ func (c *Controller) snapshot(ctx context.Context) (Snapshot, error) {
 		if claim.Status.NodeName == "" {
 			continue
 		}
-		cand, err := c.candidate(ctx, claim, s.Now)
+		cand, err := c.candidate(ctx, claim, byNode[claim.Status.NodeName], s.Now)
 		if err != nil || cand == nil {
 			continue
 		}
@@ -197,19 +223,14 @@ func (c *Controller) snapshot(ctx context.Context) (Snapshot, error) {
 	return s, nil
 }
 
-func (c *Controller) candidate(ctx context.Context, claim *karpv1.NodeClaim, now time.Time) (*Candidate, error) {
+func (c *Controller) candidate(ctx context.Context, claim *karpv1.NodeClaim, pods []*corev1.Pod, now time.Time) (*Candidate, error) {
 	node := &corev1.Node{}
 	if err := c.kube.Get(ctx, client.ObjectKey{Name: claim.Status.NodeName}, node); err != nil {
 		return nil, client.IgnoreNotFound(err)
 	}
-	var pods corev1.PodList
-	if err := c.kube.List(ctx, &pods, client.MatchingFields{indexes.PodNodeName: node.Name}); err != nil {
-		return nil, err
-	}
 	cand := &Candidate{Claim: claim, Node: node}
 	workload := false
-	for i := range pods.Items {
-		p := &pods.Items[i]
+	for _, p := range pods {
 		if p.Status.Phase == corev1.PodSucceeded || p.Status.Phase == corev1.PodFailed {
 			continue
 		}
@@ -230,9 +251,9 @@ func (c *Controller) candidate(ctx context.Context, claim *karpv1.NodeClaim, now
 	return cand, nil
 }
 
-// awaitedRequests are the capacity requests some of whose pods exist and are
-// not bound yet: their nodes are waited for.
-func (c *Controller) awaitedRequests(ctx context.Context) (map[string]bool, error) {
+// awaitedRequests are the capacity requests one of whose pods exists and is
+// not bound yet (in unbound): their nodes are waited for.
+func (c *Controller) awaitedRequests(ctx context.Context, unbound map[types.UID]bool) (map[string]bool, error) {
 	var requests tailorv1alpha1.CapacityRequestList
 	if err := c.kube.List(ctx, &requests); err != nil {
 		return nil, err
@@ -240,11 +261,7 @@ func (c *Controller) awaitedRequests(ctx context.Context) (map[string]bool, erro
 	out := map[string]bool{}
 	for _, r := range requests.Items {
 		for _, ref := range r.Spec.Pods {
-			p := &corev1.Pod{}
-			if err := c.kube.Get(ctx, client.ObjectKey{Namespace: ref.Namespace, Name: ref.Name}, p); err != nil {
-				continue
-			}
-			if p.UID == ref.UID && p.Spec.NodeName == "" && p.DeletionTimestamp == nil {
+			if unbound[ref.UID] {
 				out[r.Name] = true
 				break
 			}

@@ -3,13 +3,13 @@ package disruption
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
-	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/tailor-sh/tailor/pkg/apis/wellknown"
 	"github.com/tailor-sh/tailor/pkg/cloudprovider"
@@ -26,15 +26,17 @@ const freshPending = 2 * time.Minute
 // candidates other than without's, as they are (no new node): each node is an
 // in-flight node with its labels, taints, allocatable and pods.
 func (c *Controller) fits(ctx context.Context, candidates []*Candidate) func([]*corev1.Pod, []*Candidate) (bool, string) {
-	return func(pods []*corev1.Pod, without []*Candidate) (bool, string) {
-		skip := map[string]bool{}
-		for _, w := range without {
-			skip[w.Claim.Name] = true
+	nodes := make(map[*Candidate]*planner.Node, len(candidates)) // built once per pass, used per try
+	for _, cand := range candidates {
+		if !isDisrupting(cand) {
+			nodes[cand] = existingNode(cand)
 		}
+	}
+	return func(pods []*corev1.Pod, without []*Candidate) (bool, string) {
 		var in planner.Input
 		for _, cand := range candidates {
-			if !skip[cand.Claim.Name] && !isDisrupting(cand) {
-				in.InFlight = append(in.InFlight, existingNode(cand))
+			if n, ok := nodes[cand]; ok && !slices.Contains(without, cand) {
+				in.InFlight = append(in.InFlight, n)
 			}
 		}
 		for _, p := range pods {
@@ -77,24 +79,6 @@ func existingNode(cand *Candidate) *planner.Node {
 		}
 	}
 	return n
-}
-
-// anyPending reports whether pods wait for capacity: a capacity request's pods
-// (awaited), or a pod pending for less than freshPending.
-func (c *Controller) anyPending(ctx context.Context, now time.Time, awaited bool) (bool, error) {
-	if awaited {
-		return true, nil
-	}
-	var pods corev1.PodList
-	if err := c.kube.List(ctx, &pods, client.UnsafeDisableDeepCopy); err != nil { // read only
-		return false, err
-	}
-	for _, p := range pods.Items {
-		if p.Spec.NodeName == "" && p.DeletionTimestamp == nil && p.Status.Phase == corev1.PodPending && now.Sub(p.CreationTimestamp.Time) < freshPending {
-			return true, nil
-		}
-	}
-	return false, nil
 }
 
 func podFingerprint(pods []*corev1.Pod) string {
