@@ -48,7 +48,7 @@ func (o *Operator) registerControllers(ctx context.Context, c clients) error {
 		nodeclassstatus.NewController(kube, o.AWS),
 	}
 	if o.opts.Enabled("Disruption") {
-		all = append(all, disruption.NewController(kube, recorder, clk))
+		all = append(all, disruption.NewController(kube, o.Cloud, recorder, clk, o.opts.Enabled("SpotToSpotConsolidation")))
 	}
 	if o.opts.InterruptionQueue != "" {
 		all = append(all, interruption.NewController(kube, recorder, c.SQS, o.opts.InterruptionQueue, republishing{o.AWS.Unavailable, kube, publisher}, clk))

@@ -2,24 +2,16 @@ package provisioner
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"slices"
-	"sort"
-	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	quotav1 "k8s.io/apiserver/pkg/quota/v1"
 	"k8s.io/klog/v2"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	karpv1 "github.com/tailor-sh/tailor/pkg/apis/karpenter/v1"
 	tailorv1alpha1 "github.com/tailor-sh/tailor/pkg/apis/tailor/v1alpha1"
-	"github.com/tailor-sh/tailor/pkg/apis/wellknown"
 	"github.com/tailor-sh/tailor/pkg/planner"
 )
 
@@ -29,8 +21,6 @@ const (
 	ReasonUnplaceable = "NoNodePoolFits"
 	ReasonFailed      = "CapacityRequestFailed"
 	eventAction       = "Provision"
-	// maxTypesPerRequest is the API's cap on a request's instance types.
-	maxTypesPerRequest = 500
 )
 
 // handOff creates a CapacityRequest per new node (at most maxNewNodesPerBatch; the
@@ -53,7 +43,7 @@ func (p *Provisioner) handOff(ctx context.Context, in *batchInput, plan planner.
 	// requests takes long enough for a pod to land in spare room elsewhere and
 	// leave its own node empty.
 	for _, node := range nodes {
-		p.flight.assign(capacityRequest(node).Name, node.Pods)
+		p.flight.assign(planner.CapacityRequest(node).Name, node.Pods)
 	}
 	for _, node := range nodes {
 		errs = append(errs, p.request(ctx, node))
@@ -83,7 +73,7 @@ func (p *Provisioner) handOff(ctx context.Context, in *batchInput, plan planner.
 // content, so creating it again (after a timeout, a retried batch, a restart)
 // finds the existing object instead of requesting a second node.
 func (p *Provisioner) request(ctx context.Context, node *planner.Node) error {
-	obj := capacityRequest(node)
+	obj := planner.CapacityRequest(node)
 	err := p.writer.Create(ctx, obj)
 	if apierrors.IsAlreadyExists(err) {
 		existing := &tailorv1alpha1.CapacityRequest{}
@@ -113,59 +103,6 @@ func (p *Provisioner) unassign(node *planner.Node) {
 	for _, pod := range node.Pods {
 		p.flight.podGone(pod.UID)
 	}
-}
-
-// capacityRequest is the request for a planned node.
-func capacityRequest(node *planner.Node) *tailorv1alpha1.CapacityRequest {
-	types := make([]string, 0, min(len(node.InstanceTypes), maxTypesPerRequest))
-	for _, it := range node.InstanceTypes[:min(len(node.InstanceTypes), maxTypesPerRequest)] {
-		types = append(types, it.Name)
-	}
-	requests := corev1.ResourceList{}
-	refs := make([]tailorv1alpha1.PodReference, 0, len(node.Pods))
-	for _, pod := range append(append([]*corev1.Pod{}, node.DaemonSetPods...), node.Pods...) {
-		requests = quotav1.Add(requests, podRequests(pod))
-	}
-	for _, pod := range node.Pods {
-		refs = append(refs, tailorv1alpha1.PodReference{Namespace: pod.Namespace, Name: pod.Name, UID: pod.UID})
-	}
-	// The NodePool is named by the spec, not by a requirement (the API refuses
-	// requirements on karpenter.sh/nodepool).
-	reqs := slices.DeleteFunc(node.Requirements.NodeSelectorRequirements(), func(r karpv1.NodeSelectorRequirementWithMinValues) bool {
-		return r.Key == wellknown.NodePoolLabelKey || r.Key == corev1.LabelHostname
-	})
-	return &tailorv1alpha1.CapacityRequest{
-		ObjectMeta: metav1.ObjectMeta{
-			Name:   requestName(node.NodePool, refs, reqs),
-			Labels: map[string]string{wellknown.NodePoolLabelKey: node.NodePool},
-		},
-		Spec: tailorv1alpha1.CapacityRequestSpec{
-			NodePool:      node.NodePool,
-			Requirements:  reqs,
-			Resources:     karpv1.ResourceRequirements{Requests: requests},
-			InstanceTypes: types,
-			Pods:          refs,
-		},
-	}
-}
-
-// requestName is <nodepool>-<hash of the pods' UIDs and the requirements>.
-func requestName(nodePool string, pods []tailorv1alpha1.PodReference, reqs []karpv1.NodeSelectorRequirementWithMinValues) string {
-	uids := make([]string, 0, len(pods))
-	for _, ref := range pods {
-		uids = append(uids, string(ref.UID))
-	}
-	sort.Strings(uids)
-	h := sha256.New()
-	fmt.Fprintf(h, "%s\n", strings.Join(uids, ","))
-	for _, r := range reqs {
-		fmt.Fprintf(h, "%s %s %s\n", r.Key, r.Operator, strings.Join(r.Values, ","))
-	}
-	prefix := nodePool
-	if len(prefix) > 50 {
-		prefix = prefix[:50]
-	}
-	return strings.TrimRight(prefix, "-.") + "-" + hex.EncodeToString(h.Sum(nil))[:10]
 }
 
 // describe says what the node will most likely be: the cheapest type, its zone,

@@ -9,7 +9,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	quotav1 "k8s.io/apiserver/pkg/quota/v1"
-	"k8s.io/utils/ptr"
 
 	karpv1 "github.com/tailor-sh/tailor/pkg/apis/karpenter/v1"
 	tailorv1alpha1 "github.com/tailor-sh/tailor/pkg/apis/tailor/v1alpha1"
@@ -180,11 +179,7 @@ func (p *Provisioner) daemonSetPods() ([]*corev1.Pod, error) {
 	}
 	out := make([]*corev1.Pod, 0, len(sets))
 	for _, ds := range sets {
-		pod := &corev1.Pod{ObjectMeta: *ds.Spec.Template.ObjectMeta.DeepCopy(), Spec: *ds.Spec.Template.Spec.DeepCopy()}
-		pod.Namespace, pod.Name = ds.Namespace, ds.Name+"-daemon"
-		pod.UID = ds.UID
-		pod.OwnerReferences = []metav1.OwnerReference{{APIVersion: "apps/v1", Kind: "DaemonSet", Name: ds.Name, UID: ds.UID, Controller: ptr.To(true)}}
-		out = append(out, pod)
+		out = append(out, planner.DaemonSetPod(ds))
 	}
 	return out, nil
 }

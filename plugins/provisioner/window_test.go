@@ -1,7 +1,6 @@
 package provisioner
 
 import (
-	"strings"
 	"testing"
 	"time"
 
@@ -9,8 +8,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	tailorconfig "github.com/tailor-sh/tailor/pkg/apis/config"
-	karpv1 "github.com/tailor-sh/tailor/pkg/apis/karpenter/v1"
-	tailorv1alpha1 "github.com/tailor-sh/tailor/pkg/apis/tailor/v1alpha1"
 )
 
 func testWindow(maxPods int32) *window {
@@ -76,22 +73,5 @@ func TestFlightWaitsUntilTheNodeSettles(t *testing.T) {
 	reserved, _ := f.reservedFor("general-abc", "other", now)
 	if reserved {
 		t.Fatal("the reservation must lapse after the reservation time")
-	}
-}
-
-// A retried hand-off of the same plan finds the same name; another plan does not.
-func TestRequestNameIsDerivedFromThePlan(t *testing.T) {
-	a := []tailorv1alpha1.PodReference{{UID: "1"}, {UID: "2"}}
-	b := []tailorv1alpha1.PodReference{{UID: "2"}, {UID: "1"}}
-	reqs := []karpv1.NodeSelectorRequirementWithMinValues{{Key: "topology.kubernetes.io/zone", Operator: "In", Values: []string{"us-west-2a"}}}
-	if requestName("general", a, reqs) != requestName("general", b, reqs) {
-		t.Fatal("the order of the pods changed the name")
-	}
-	if requestName("general", a, reqs) == requestName("general", a[:1], reqs) {
-		t.Fatal("different pods gave the same name")
-	}
-	long := requestName(strings.Repeat("n", 253), a, reqs)
-	if len(long) > 63 {
-		t.Fatalf("name %q is longer than a label value may be", long)
 	}
 }

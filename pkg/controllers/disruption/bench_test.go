@@ -42,7 +42,7 @@ func BenchmarkConsolidationPass(b *testing.B) {
 		cands = append(cands, cand)
 	}
 	s := Snapshot{Now: now, NodePools: map[string]*karpv1.NodePool{"default": np}, Candidates: cands}
-	s.Fits = c.fits(context.Background(), cands)
+	s.Plan = c.planFor(context.Background(), cands, nil, nil)
 	var cmds []Command
 	b.ResetTimer()
 	for range b.N {

@@ -1,6 +1,7 @@
 package disruption
 
 import (
+	"fmt"
 	"sort"
 	"strconv"
 	"time"
@@ -8,42 +9,71 @@ import (
 	corev1 "k8s.io/api/core/v1"
 
 	karpv1 "github.com/tailor-sh/tailor/pkg/apis/karpenter/v1"
+	"github.com/tailor-sh/tailor/pkg/apis/wellknown"
+	"github.com/tailor-sh/tailor/pkg/planner"
+	"github.com/tailor-sh/tailor/pkg/scheduling"
 )
 
-// maxConsolidationTries bounds the candidates whose pods one pass tries to fit
-// elsewhere.
-const maxConsolidationTries = 10
+const (
+	// maxConsolidationTries bounds the candidates whose pods one pass tries to
+	// fit elsewhere on their own.
+	maxConsolidationTries = 10
+	// maxMultiNode bounds the candidates one command consolidates together.
+	maxMultiNode = 100
+	// minSpotOptions is how many cheaper spot types a spot node's replacement
+	// must be able to launch: fewer, and the replacement would run where
+	// spot capacity is scarce and is reclaimed soon.
+	minSpotOptions = 15
+)
 
-// consolidate picks at most one underutilized node to delete: of the nodes
-// whose NodePool consolidates WhenEmptyOrUnderutilized, whose pods have not
-// changed for consolidateAfter and that nothing protects, the cheapest to
-// disrupt (disruptionCost, then the most expensive) whose workload pods would
-// all be placed on the other nodes, judged by Fits; those tried whose pods do
-// not fit are returned as unconsolidatable, with Fits' reason. Nothing is decided
-// while a pod is pending, a node is disrupting, or emptiness removes nodes.
-func consolidate(s Snapshot, decided []Command, total, disrupting map[string]int) (*Command, []Blocked) {
-	if s.Fits == nil || s.Pending || len(decided) > 0 || sum(disrupting) > 0 {
-		return nil, nil
+// consolidate decides on at most one consolidation: of the nodes whose
+// NodePool consolidates WhenEmptyOrUnderutilized, whose pods have not changed
+// for consolidateAfter and that nothing protects, ordered cheapest to disrupt
+// first (disruptionCost, then the most expensive), the longest prefix of two
+// or more whose pods the plan places on the other nodes and at most one new
+// node strictly cheaper than them (a binary search); else the first single
+// node whose pods go to the other nodes or to one cheaper node. Those tried
+// alone that cannot go are returned as unconsolidatable, with the reason.
+func (d *decider) consolidate() {
+	if d.s.Plan == nil {
+		return
 	}
+	candidates := d.consolidationCandidates()
+	if cmd := d.consolidateMany(candidates); cmd != nil {
+		d.commands = append(d.commands, *cmd)
+		return
+	}
+	for _, c := range candidates[:min(len(candidates), maxConsolidationTries)] {
+		cmd, why := d.tryConsolidate([]*Candidate{c})
+		if cmd != nil {
+			d.commands = append(d.commands, *cmd)
+			return
+		}
+		d.blocked = append(d.blocked, Blocked{Candidate: c, Reason: karpv1.DisruptionReasonUnderutilized, Why: why, Unconsolidatable: true})
+	}
+}
+
+// consolidationCandidates are the nodes consolidation may take, cheapest to
+// disrupt first; protected ones are held back, saying why.
+func (d *decider) consolidationCandidates() []*Candidate {
 	var candidates []*Candidate
-	var held []Blocked
-	for _, c := range s.Candidates {
-		np := s.NodePools[nodePoolOf(c)]
-		if np == nil || np.Spec.Disruption.ConsolidationPolicy != karpv1.ConsolidationPolicyWhenEmptyOrUnderutilized || !isStableFor(c, np, s.Now) || len(workload(c)) == 0 {
+	for _, c := range d.s.Candidates {
+		np := d.s.NodePools[nodePoolOf(c)]
+		if np == nil || np.Spec.Disruption.ConsolidationPolicy != karpv1.ConsolidationPolicyWhenEmptyOrUnderutilized || !isStableFor(c, np, d.s.Now) || len(workload(c)) == 0 {
 			continue
 		}
-		if why := protected(c, s.PDBs, s.Now); why != "" {
-			held = append(held, Blocked{Candidate: c, Reason: karpv1.DisruptionReasonUnderutilized, Why: why})
+		if why := protected(c, d.s.PDBs, d.s.Now); why != "" {
+			d.block(c, karpv1.DisruptionReasonUnderutilized, why)
 			continue
 		}
-		if n, _ := allowed(np, karpv1.DisruptionReasonUnderutilized, s.Now, total[np.Name], disrupting[np.Name]); n == 0 {
+		if n, _ := allowed(np, karpv1.DisruptionReasonUnderutilized, d.s.Now, d.total[np.Name], d.disrupting[np.Name]); n == 0 {
 			continue
 		}
 		candidates = append(candidates, c)
 	}
 	cost := make(map[*Candidate]float64, len(candidates))
 	for _, c := range candidates {
-		cost[c] = disruptionCost(c, s.Now)
+		cost[c] = disruptionCost(c, d.s.Now)
 	}
 	sort.SliceStable(candidates, func(i, j int) bool {
 		if a, b := cost[candidates[i]], cost[candidates[j]]; a != b {
@@ -51,14 +81,93 @@ func consolidate(s Snapshot, decided []Command, total, disrupting map[string]int
 		}
 		return price(candidates[i]) > price(candidates[j])
 	})
-	for _, c := range candidates[:min(len(candidates), maxConsolidationTries)] {
-		ok, why := s.Fits(workload(c), []*Candidate{c})
-		if ok {
-			return &Command{Reason: karpv1.DisruptionReasonUnderutilized, Candidates: []*Candidate{c}}, held
+	return candidates
+}
+
+// consolidateMany finds the longest prefix of candidates, two or more and
+// within each NodePool's budget, that consolidates together.
+func (d *decider) consolidateMany(candidates []*Candidate) *Command {
+	var within []*Candidate
+	taken := map[string]int{}
+	for _, c := range candidates {
+		name := nodePoolOf(c)
+		if n, _ := allowed(d.s.NodePools[name], karpv1.DisruptionReasonUnderutilized, d.s.Now, d.total[name], d.disrupting[name]); taken[name] < n {
+			taken[name]++
+			within = append(within, c)
 		}
-		held = append(held, Blocked{Candidate: c, Reason: karpv1.DisruptionReasonUnderutilized, Why: why, Unconsolidatable: true})
 	}
-	return nil, held
+	var best *Command
+	for lo, hi := 2, min(len(within), maxMultiNode); lo <= hi; {
+		mid := (lo + hi) / 2
+		if cmd, _ := d.tryConsolidate(within[:mid]); cmd != nil {
+			best, lo = cmd, mid+1
+		} else {
+			hi = mid - 1
+		}
+	}
+	return best
+}
+
+// tryConsolidate is the command that removes cs, or why there is none: their
+// pods fit the other nodes (delete), or those and one new node strictly
+// cheaper than cs together (replace).
+func (d *decider) tryConsolidate(cs []*Candidate) (*Command, string) {
+	pods := workloadOf(cs)
+	p, err := d.s.Plan(pods, cs)
+	if err != nil {
+		return nil, err.Error()
+	}
+	what := fmt.Sprintf("its %d pods", len(pods))
+	if len(cs) > 1 {
+		what = fmt.Sprintf("the %d pods of %d nodes", len(pods), len(cs))
+	}
+	switch {
+	case p.Unplaced > 0:
+		return nil, fmt.Sprintf("%d of %s fit no other node and no NodePool (%s)", p.Unplaced, what, p.Why)
+	case len(p.New) == 0:
+		return &Command{Reason: karpv1.DisruptionReasonUnderutilized, Action: ActionDelete, Candidates: cs,
+			Message: fmt.Sprintf("Underutilized: %s fit on the other nodes; removing %s ($%.4f/h)", what, nodesOf(cs), priceOf(cs))}, ""
+	case len(p.New) > 1:
+		return nil, fmt.Sprintf("%s need %d new nodes", what, len(p.New))
+	}
+	next, why := cheaper(p.New[0], cs, d.s.SpotToSpot)
+	if next == nil {
+		return nil, what + " " + why
+	}
+	to, _ := nodePrice(next)
+	return &Command{Reason: karpv1.DisruptionReasonUnderutilized, Action: ActionReplace, Candidates: cs, Replacements: []*planner.Node{next},
+		Deadline: d.s.Now.Add(replaceWait),
+		Message:  fmt.Sprintf("Underutilized: replacing %s ($%.4f/h) by one %s ($%.4f/h) for %s", nodesOf(cs), priceOf(cs), describe(next), to, what)}, ""
+}
+
+// cheaper is node restricted to the instance types whose offerings the node
+// allows cost less than cs together, or nil and why there are none. A node
+// replacing only spot nodes must be spot, with at least minSpotOptions types,
+// and only when spot-to-spot consolidation is on.
+func cheaper(node *planner.Node, cs []*Candidate, spotToSpot bool) (*planner.Node, string) {
+	limit := priceOf(cs)
+	out := *node
+	if allSpot(cs) {
+		if !spotToSpot {
+			return nil, "would need a new node, and spot-to-spot consolidation is off (feature gate SpotToSpotConsolidation)"
+		}
+		out.Requirements = node.Requirements.Copy()
+		out.Requirements.Add(scheduling.NewRequirement(wellknown.CapacityTypeLabelKey, corev1.NodeSelectorOpIn, wellknown.CapacityTypeSpot))
+	}
+	out.InstanceTypes = nil
+	for _, it := range node.InstanceTypes {
+		if o, ok := it.Offerings.Available().Compatible(out.Requirements).Cheapest(); ok && o.PricePerHour < limit {
+			out.InstanceTypes = append(out.InstanceTypes, it)
+		}
+	}
+	switch {
+	case len(out.InstanceTypes) == 0:
+		from, _ := nodePrice(node)
+		return nil, fmt.Sprintf("would need a new node ($%.4f/h at best), not cheaper than $%.4f/h", from, limit)
+	case allSpot(cs) && len(out.InstanceTypes) < minSpotOptions:
+		return nil, fmt.Sprintf("would need a new spot node, and only %d spot types are cheaper (%d needed)", len(out.InstanceTypes), minSpotOptions)
+	}
+	return &out, ""
 }
 
 // disruptionCost is what disrupting c costs, least first: each workload pod
@@ -97,6 +206,15 @@ func isStableFor(c *Candidate, np *karpv1.NodePool, now time.Time) bool {
 		wait = *after.Duration
 	}
 	return !now.Before(c.StableSince.Add(wait))
+}
+
+// workloadOf are the pods of cs that would have to move.
+func workloadOf(cs []*Candidate) []*corev1.Pod {
+	var out []*corev1.Pod
+	for _, c := range cs {
+		out = append(out, workload(c)...)
+	}
+	return out
 }
 
 // workload are c's pods that would have to move.

@@ -7,8 +7,6 @@ import (
 
 	"github.com/go-logr/logr"
 	corev1 "k8s.io/api/core/v1"
-	policyv1 "k8s.io/api/policy/v1"
-	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/tools/record"
 	"k8s.io/utils/clock"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -16,8 +14,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/manager"
 
 	karpv1 "github.com/tailor-sh/tailor/pkg/apis/karpenter/v1"
-	tailorv1alpha1 "github.com/tailor-sh/tailor/pkg/apis/tailor/v1alpha1"
-	"github.com/tailor-sh/tailor/pkg/claims"
+	"github.com/tailor-sh/tailor/pkg/cloudprovider"
 	"github.com/tailor-sh/tailor/pkg/controllers/periodic"
 	"github.com/tailor-sh/tailor/pkg/planner"
 )
@@ -44,9 +41,24 @@ type Controller struct {
 	pending    map[string]time.Time
 	// told holds the last blocked message said on each node.
 	told map[string]string
-	// planner judges whether pods fit on the other nodes, with the default
-	// scheduler profile's plugins.
-	planner *planner.Planner
+	// planner judges where pods would go, with the default scheduler
+	// profile's plugins; types gives what each NodePool can launch.
+	planner    *planner.Planner
+	cloud      Cloud
+	spotToSpot bool
+	// drift holds when each claim's instance was last asked about drift, and
+	// the answer.
+	drift map[string]driftCheck
+	// created holds the capacity requests this process created for
+	// replacements, until the cache shows them.
+	created map[string]time.Time
+}
+
+// Cloud is what the controller asks the cloud provider: what a NodePool can
+// launch, and whether an instance drifted from its node class.
+type Cloud interface {
+	GetInstanceTypes(ctx context.Context, nodePool *karpv1.NodePool) ([]*cloudprovider.InstanceType, error)
+	IsDrifted(ctx context.Context, nodeClaim *karpv1.NodeClaim) (cloudprovider.DriftReason, error)
 }
 
 // podSet is a node's pods, as a fingerprint, and when it last changed.
@@ -55,9 +67,11 @@ type podSet struct {
 	since       time.Time
 }
 
-// NewController builds the controller.
-func NewController(kube client.Client, recorder record.EventRecorder, clk clock.Clock) *Controller {
-	return &Controller{kube: kube, recorder: recorder, clk: clk, emptySince: map[string]time.Time{}, pods: map[string]podSet{}, pending: map[string]time.Time{}}
+// NewController builds the controller; spotToSpot allows replacing spot nodes
+// by cheaper spot nodes.
+func NewController(kube client.Client, cloud Cloud, recorder record.EventRecorder, clk clock.Clock, spotToSpot bool) *Controller {
+	return &Controller{kube: kube, cloud: cloud, drift: map[string]driftCheck{}, recorder: recorder, clk: clk, spotToSpot: spotToSpot,
+		emptySince: map[string]time.Time{}, pods: map[string]podSet{}, pending: map[string]time.Time{}, created: map[string]time.Time{}}
 }
 
 // Register adds the controller to mgr.
@@ -93,19 +107,11 @@ func (c *Controller) Pass(ctx context.Context) error {
 	c.tellBlocked(blocked)
 	decided := map[string]bool{}
 	for _, cmd := range commands {
-		for _, cand := range cmd.Candidates {
-			decided[cand.Claim.Name] = true
-			first, ok := c.pending[cand.Claim.Name]
-			if !ok {
-				c.pending[cand.Claim.Name] = s.Now
-				continue
-			}
-			if s.Now.Sub(first) < validation {
-				continue
-			}
-			if err := c.remove(ctx, cmd.Reason, cand, s.Now); err != nil {
-				log.FromContext(ctx).Error(err, "removing node", "nodeclaim", cand.Claim.Name)
-			}
+		if !cmd.Immediate && !c.validated(cmd, s.Now, decided) {
+			continue
+		}
+		if err := c.execute(ctx, cmd); err != nil {
+			log.FromContext(ctx).Error(err, "disrupting", "reason", cmd.Reason, "action", cmd.Action)
 		}
 	}
 	for name := range c.pending {
@@ -114,6 +120,21 @@ func (c *Controller) Pass(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// validated reports whether every candidate of cmd has been decided on for
+// the validation period, and records them as decided in this pass.
+func (c *Controller) validated(cmd Command, now time.Time, decided map[string]bool) bool {
+	ok := true
+	for _, cand := range cmd.Candidates {
+		decided[cand.Claim.Name] = true
+		first, seen := c.pending[cand.Claim.Name]
+		if !seen {
+			c.pending[cand.Claim.Name] = now
+		}
+		ok = ok && seen && now.Sub(first) >= validation
+	}
+	return ok
 }
 
 // tellBlocked says on each node held back why, once for as long as the
@@ -131,143 +152,6 @@ func (c *Controller) tellBlocked(blocked []Blocked) {
 		}
 	}
 	c.told = told
-}
-
-// remove deletes cand's claim (the termination controller drains its node).
-func (c *Controller) remove(ctx context.Context, reason karpv1.DisruptionReason, cand *Candidate, now time.Time) error {
-	message := fmt.Sprintf("%s for %s: removing the node", reason, now.Sub(cand.EmptySince).Round(time.Second))
-	if reason == karpv1.DisruptionReasonUnderutilized {
-		message = fmt.Sprintf("Underutilized: its %d pods fit on the other nodes; removing the node ($%.4f/h)", len(workload(cand)), price(cand))
-	}
-	c.recorder.Eventf(cand.Node, corev1.EventTypeNormal, "Disrupting", "%s", message)
-	c.recorder.Eventf(cand.Claim, corev1.EventTypeNormal, "Disrupting", "%s", message)
-	log.FromContext(ctx).Info("disrupting", "reason", reason, "nodeclaim", cand.Claim.Name, "node", cand.Node.Name, "pricePerHour", price(cand))
-	if err := c.kube.Delete(ctx, cand.Claim, client.Preconditions{UID: &cand.Claim.UID}); client.IgnoreNotFound(err) != nil {
-		return err
-	}
-	delete(c.pending, cand.Claim.Name)
-	delete(c.emptySince, cand.Claim.Name)
-	delete(c.pods, cand.Claim.Name)
-	decisionsTotal.WithLabelValues(string(reason)).Inc()
-	return nil
-}
-
-// snapshot reads the cluster from the cache: NodeClaims with registered
-// nodes, their pods, NodePools, PDBs, and whether pods wait (capacity
-// requests with unbound pods, or fresh pending pods); pods are listed once.
-func (c *Controller) snapshot(ctx context.Context) (Snapshot, error) {
-	s := Snapshot{Now: c.clk.Now(), NodePools: map[string]*karpv1.NodePool{}}
-	var pools karpv1.NodePoolList
-	if err := c.kube.List(ctx, &pools); err != nil {
-		return s, err
-	}
-	for i := range pools.Items {
-		s.NodePools[pools.Items[i].Name] = &pools.Items[i]
-	}
-	var pdbs policyv1.PodDisruptionBudgetList
-	if err := c.kube.List(ctx, &pdbs); err != nil {
-		return s, err
-	}
-	s.PDBs = pdbs.Items
-	var pods corev1.PodList
-	if err := c.kube.List(ctx, &pods); err != nil {
-		return s, err
-	}
-	byNode, unbound := map[string][]*corev1.Pod{}, map[types.UID]bool{}
-	for i := range pods.Items {
-		p := &pods.Items[i]
-		switch {
-		case p.Spec.NodeName != "":
-			byNode[p.Spec.NodeName] = append(byNode[p.Spec.NodeName], p)
-		case p.DeletionTimestamp == nil:
-			unbound[p.UID] = true
-			s.Pending = s.Pending || (p.Status.Phase == corev1.PodPending && s.Now.Sub(p.CreationTimestamp.Time) < freshPending)
-		}
-	}
-	awaited, err := c.awaitedRequests(ctx, unbound)
-	if err != nil {
-		return s, err
-	}
-	s.Pending = s.Pending || len(awaited) > 0
-	var list karpv1.NodeClaimList
-	if err := c.kube.List(ctx, &list); err != nil {
-		return s, err
-	}
-	seen := map[string]bool{}
-	for i := range list.Items {
-		claim := &list.Items[i]
-		if claim.Status.NodeName == "" {
-			continue
-		}
-		cand, err := c.candidate(ctx, claim, byNode[claim.Status.NodeName], s.Now)
-		if err != nil || cand == nil {
-			continue
-		}
-		cand.Awaited = awaited[claims.Request(claim)]
-		seen[claim.Name] = true
-		s.Candidates = append(s.Candidates, cand)
-	}
-	for name := range c.emptySince {
-		if !seen[name] {
-			delete(c.emptySince, name)
-		}
-	}
-	for name := range c.pods {
-		if !seen[name] {
-			delete(c.pods, name)
-		}
-	}
-	if c.planner != nil {
-		s.Fits = c.fits(ctx, s.Candidates)
-	}
-	return s, nil
-}
-
-func (c *Controller) candidate(ctx context.Context, claim *karpv1.NodeClaim, pods []*corev1.Pod, now time.Time) (*Candidate, error) {
-	node := &corev1.Node{}
-	if err := c.kube.Get(ctx, client.ObjectKey{Name: claim.Status.NodeName}, node); err != nil {
-		return nil, client.IgnoreNotFound(err)
-	}
-	cand := &Candidate{Claim: claim, Node: node}
-	workload := false
-	for _, p := range pods {
-		if p.Status.Phase == corev1.PodSucceeded || p.Status.Phase == corev1.PodFailed {
-			continue
-		}
-		cand.Pods = append(cand.Pods, p)
-		workload = workload || IsWorkload(p)
-	}
-	if workload {
-		delete(c.emptySince, claim.Name)
-	} else if _, ok := c.emptySince[claim.Name]; !ok {
-		c.emptySince[claim.Name] = now
-	}
-	cand.EmptySince = c.emptySince[claim.Name]
-	fingerprint := podFingerprint(cand.Pods)
-	if set, ok := c.pods[claim.Name]; !ok || set.fingerprint != fingerprint {
-		c.pods[claim.Name] = podSet{fingerprint: fingerprint, since: now}
-	}
-	cand.StableSince = c.pods[claim.Name].since
-	return cand, nil
-}
-
-// awaitedRequests are the capacity requests one of whose pods exists and is
-// not bound yet (in unbound): their nodes are waited for.
-func (c *Controller) awaitedRequests(ctx context.Context, unbound map[types.UID]bool) (map[string]bool, error) {
-	var requests tailorv1alpha1.CapacityRequestList
-	if err := c.kube.List(ctx, &requests); err != nil {
-		return nil, err
-	}
-	out := map[string]bool{}
-	for _, r := range requests.Items {
-		for _, ref := range r.Spec.Pods {
-			if unbound[ref.UID] {
-				out[r.Name] = true
-				break
-			}
-		}
-	}
-	return out, nil
 }
 
 func countCandidates(cmds []Command) int {

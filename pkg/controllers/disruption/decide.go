@@ -1,5 +1,6 @@
 // Package disruption removes nodes the cluster no longer needs (empty ones,
-// and underutilized ones whose pods fit the other nodes), within the
+// underutilized ones whose pods fit the other nodes or a cheaper one) and
+// replaces the ones that expired or drifted from their NodePool, within the
 // NodePools' disruption budgets and never against do-not-disrupt, a
 // PodDisruptionBudget, or pods waiting for the node: a singleton under leader
 // election that decides from a snapshot (Decide, pure) and then acts
@@ -8,6 +9,7 @@ package disruption
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"time"
@@ -21,6 +23,7 @@ import (
 	tailorv1alpha1 "github.com/tailor-sh/tailor/pkg/apis/tailor/v1alpha1"
 	"github.com/tailor-sh/tailor/pkg/apis/wellknown"
 	"github.com/tailor-sh/tailor/pkg/claims"
+	"github.com/tailor-sh/tailor/pkg/planner"
 )
 
 // Snapshot is what one pass decides on.
@@ -33,9 +36,25 @@ type Snapshot struct {
 	// Pending is true while some pod waits to be scheduled: consolidation
 	// waits too, so that no node goes that a pending pod is about to need.
 	Pending bool
-	// Fits reports whether pods would all be placed on the candidates' nodes
-	// other than without's, and why not (nil: consolidation is off).
-	Fits func(pods []*corev1.Pod, without []*Candidate) (bool, string)
+	// Plan places pods on the candidates' nodes other than without's and, for
+	// those that fit none, on new nodes of the NodePools (nil: consolidation,
+	// drift and replacement are off; expired nodes are deleted).
+	Plan func(pods []*corev1.Pod, without []*Candidate) (Placement, error)
+	// Requests are the capacity requests that replacements wait for, by name;
+	// one missing is gone.
+	Requests map[string]RequestState
+	// SpotToSpot allows replacing spot nodes by cheaper spot nodes (feature gate
+	// SpotToSpotConsolidation).
+	SpotToSpot bool
+}
+
+// Placement is where a plan puts the pods of nodes that would leave.
+type Placement struct {
+	// New are the nodes to launch for the pods no remaining node holds.
+	New []*planner.Node
+	// Unplaced counts the pods no node and no NodePool holds; Why names one.
+	Unplaced int
+	Why      string
 }
 
 // Candidate is a NodeClaim, its node and what runs there.
@@ -47,16 +66,48 @@ type Candidate struct {
 	// EmptySince is when the node was first seen without workload pods (zero
 	// while it has some).
 	EmptySince time.Time
-	// Awaited is true while pods planned for the node have not bound yet.
+	// Awaited is true while pods planned for the node have not bound yet, or
+	// the node replaces one that is still there.
 	Awaited bool
 	// StableSince is when the node's set of pods last changed.
 	StableSince time.Time
+	// Replacing is the replacement under way for the node (nil: none).
+	Replacing *Replacing
+	// CloudDrift is how the instance drifted from its node class, as the
+	// cloud provider last said (AMI, subnet; "": it has not).
+	CloudDrift string
 }
 
-// Command removes its candidates, for its reason.
+// Action is what a command does. The values are metric labels.
+type Action string
+
+const (
+	// ActionDelete deletes the candidates' claims; the termination controller
+	// drains their nodes.
+	ActionDelete Action = "delete"
+	// ActionReplace launches the replacements and taints the candidates'
+	// nodes; they are deleted once every replacement is initialized.
+	ActionReplace Action = "replace"
+	// ActionRollBack gives up a replacement: the candidates' nodes are
+	// untainted and kept, the replacements not yet initialized deleted.
+	ActionRollBack Action = "rollback"
+)
+
+// Command does its action to its candidates, for its reason.
 type Command struct {
 	Reason     karpv1.DisruptionReason
+	Action     Action
 	Candidates []*Candidate
+	// Replacements are the nodes launched first (ActionReplace).
+	Replacements []*planner.Node
+	// Deadline is when a replacement is given up on (ActionReplace): an
+	// expired node is deleted then anyway, any other kept.
+	Deadline time.Time
+	// Immediate commands are carried out in the pass that decides them;
+	// the others once the same decision has held for the validation period.
+	Immediate bool
+	// Message says what and why, for events.
+	Message string
 }
 
 // Blocked is a candidate that qualified for reason but may not be disrupted;
@@ -68,53 +119,92 @@ type Blocked struct {
 	Unconsolidatable bool
 }
 
-// Decide returns what to remove now, and what qualified but is held back:
-// empty nodes (no workload pods for consolidateAfter), per NodePool up to what
-// its budgets allow for Empty, most expensive first; then, when no pod is
-// pending and no node is disrupting, one underutilized node whose pods fit on
-// the other nodes (consolidate.go).
+// ReasonExpired is the disruption of a node that reached its expireAfter;
+// budgets do not hold it (Karpenter v1 has no budget reason for it).
+const ReasonExpired karpv1.DisruptionReason = "Expired"
+
+// decider is one Decide: the snapshot, the nodes per NodePool, the ones
+// disrupting (counting those decided on), and what was decided and held back.
+type decider struct {
+	s          Snapshot
+	total      map[string]int
+	disrupting map[string]int
+	commands   []Command
+	blocked    []Blocked
+}
+
+// Decide returns what to do now, and what qualified but is held back, in this
+// order (replacing.go, lifetime.go, consolidate.go):
+//  1. replacements under way: finished (the old nodes deleted), failed or late
+//     (rolled back, or deleted when expired);
+//  2. expired nodes: deleted whatever the budgets say, replacements for their
+//     pods launched first and waited for, for a bounded time;
+//  3. empty nodes (no workload pods for consolidateAfter), per NodePool up to
+//     what its budgets allow, most expensive first;
+//  4. drifted nodes, replaced within budgets, while nothing else disrupts;
+//  5. when no pod is pending and nothing disrupts, one consolidation: several
+//     or one underutilized nodes deleted, or replaced by one cheaper node.
 func Decide(s Snapshot) ([]Command, []Blocked) {
-	total, disrupting := map[string]int{}, map[string]int{}
+	d := &decider{s: s, total: map[string]int{}, disrupting: map[string]int{}}
 	for _, c := range s.Candidates {
-		total[nodePoolOf(c)]++
+		d.total[nodePoolOf(c)]++
 		if isDisrupting(c) {
-			disrupting[nodePoolOf(c)]++
+			d.disrupting[nodePoolOf(c)]++
 		}
 	}
+	d.progress()
+	d.expire()
+	d.empty()
+	if len(d.commands) == 0 && sum(d.disrupting) == 0 {
+		d.drift()
+	}
+	if len(d.commands) == 0 && sum(d.disrupting) == 0 && !s.Pending {
+		d.consolidate()
+	}
+	return d.commands, d.blocked
+}
+
+// empty decides on the nodes without workload pods for consolidateAfter.
+func (d *decider) empty() {
 	empty := map[string][]*Candidate{}
-	var blocked []Blocked
-	for _, c := range s.Candidates {
-		np := s.NodePools[nodePoolOf(c)]
-		if np == nil || isDisrupting(c) || !isEmptyFor(c, np, s.Now) {
+	for _, c := range d.s.Candidates {
+		np := d.s.NodePools[nodePoolOf(c)]
+		if np == nil || isDisrupting(c) || d.decided(c) || !isEmptyFor(c, np, d.s.Now) {
 			continue
 		}
-		if why := protected(c, s.PDBs, s.Now); why != "" {
-			blocked = append(blocked, Blocked{Candidate: c, Reason: karpv1.DisruptionReasonEmpty, Why: why})
+		if why := protected(c, d.s.PDBs, d.s.Now); why != "" {
+			d.block(c, karpv1.DisruptionReasonEmpty, why)
 			continue
 		}
 		empty[np.Name] = append(empty[np.Name], c)
 	}
-	var commands []Command
 	for _, name := range sortedKeys(empty) {
 		cs := empty[name]
 		sort.SliceStable(cs, func(i, j int) bool { return price(cs[i]) > price(cs[j]) })
-		n, why := allowed(s.NodePools[name], karpv1.DisruptionReasonEmpty, s.Now, total[name], disrupting[name])
+		n, why := allowed(d.s.NodePools[name], karpv1.DisruptionReasonEmpty, d.s.Now, d.total[name], d.disrupting[name])
 		n = min(n, len(cs))
 		if n > 0 {
-			commands = append(commands, Command{Reason: karpv1.DisruptionReasonEmpty, Candidates: cs[:n]})
+			d.commands = append(d.commands, Command{Reason: karpv1.DisruptionReasonEmpty, Action: ActionDelete, Candidates: cs[:n]})
 		}
 		for _, c := range cs[n:] {
-			blocked = append(blocked, Blocked{Candidate: c, Reason: karpv1.DisruptionReasonEmpty, Why: why})
+			d.block(c, karpv1.DisruptionReasonEmpty, why)
 		}
-		disrupting[name] += n
+		d.disrupting[name] += n
 	}
-	if cmd, held := consolidate(s, commands, total, disrupting); cmd != nil || held != nil {
-		if cmd != nil {
-			commands = append(commands, *cmd)
+}
+
+func (d *decider) block(c *Candidate, reason karpv1.DisruptionReason, why string) {
+	d.blocked = append(d.blocked, Blocked{Candidate: c, Reason: reason, Why: why})
+}
+
+// decided reports whether a command of this pass already takes c.
+func (d *decider) decided(c *Candidate) bool {
+	for _, cmd := range d.commands {
+		if slices.Contains(cmd.Candidates, c) {
+			return true
 		}
-		blocked = append(blocked, held...)
 	}
-	return commands, blocked
+	return false
 }
 
 // isEmptyFor reports whether c has held no workload pod for np's
@@ -200,9 +290,9 @@ func isMirror(p *corev1.Pod) bool {
 	return ok
 }
 
-// isDisrupting reports whether c is already on its way out.
+// isDisrupting reports whether c is already on its way out, or being replaced.
 func isDisrupting(c *Candidate) bool {
-	if c.Claim.DeletionTimestamp != nil {
+	if c.Claim.DeletionTimestamp != nil || c.Replacing != nil {
 		return true
 	}
 	for _, t := range c.Node.Spec.Taints {

@@ -1,6 +1,7 @@
 package disruption
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -163,16 +164,19 @@ func workloadPod(name string) *corev1.Pod {
 }
 
 // fitsOn places pods on the nodes named in room (free pod slots per node),
-// other than without's: a stand-in for the planner.
-func fitsOn(room map[string]int) func([]*corev1.Pod, []*Candidate) (bool, string) {
-	return func(pods []*corev1.Pod, without []*Candidate) (bool, string) {
+// other than without's, and nowhere else: a stand-in for the planner.
+func fitsOn(room map[string]int) func([]*corev1.Pod, []*Candidate) (Placement, error) {
+	return func(pods []*corev1.Pod, without []*Candidate) (Placement, error) {
 		free := 0
 		for node, n := range room {
-			if node != without[0].Node.Name {
+			if !slices.ContainsFunc(without, func(c *Candidate) bool { return c.Node.Name == node }) {
 				free += n
 			}
 		}
-		return len(pods) <= free, ""
+		if len(pods) <= free {
+			return Placement{}, nil
+		}
+		return Placement{Unplaced: len(pods) - free, Why: "no room"}, nil
 	}
 }
 
@@ -184,12 +188,12 @@ func TestUnderutilizedNodeIsDeletedWhenItsPodsFitElsewhere(t *testing.T) {
 	np := nodePool("default", "30s")
 	np.Spec.Disruption.ConsolidationPolicy = karpv1.ConsolidationPolicyWhenEmptyOrUnderutilized
 	s := Snapshot{Now: now, NodePools: map[string]*karpv1.NodePool{"default": np}, Candidates: []*Candidate{two, full, one},
-		Fits: fitsOn(map[string]int{"node-two-pods": 1, "node-full": 0, "node-one-pod": 1})}
+		Plan: fitsOn(map[string]int{"node-two-pods": 1, "node-full": 0, "node-one-pod": 1})}
 	cmds, _ := Decide(s)
 	if got := strings.Join(names(cmds), ","); got != "Underutilized:one-pod" {
 		t.Errorf("commands %s, want the node with the fewest pods, whose pod fits elsewhere", got)
 	}
-	s.Fits = fitsOn(map[string]int{"node-two-pods": 0, "node-full": 0, "node-one-pod": 2})
+	s.Plan = fitsOn(map[string]int{"node-two-pods": 0, "node-full": 0, "node-one-pod": 2})
 	if got := strings.Join(names(mustDecide(s)), ","); got != "Underutilized:two-pods" {
 		t.Errorf("commands %s, want the two-pod node once only its pods fit elsewhere", got)
 	}
@@ -200,7 +204,7 @@ func TestUnderutilizedNodeIsDeletedWhenItsPodsFitElsewhere(t *testing.T) {
 		},
 		"pods changed recently":    func(s *Snapshot) { one.StableSince, two.StableSince = now, now },
 		"budget for Underutilized": func(s *Snapshot) { s.NodePools["default"].Spec.Disruption.Budgets = []karpv1.Budget{{Nodes: "0"}} },
-		"nothing fits":             func(s *Snapshot) { s.Fits = fitsOn(map[string]int{}) },
+		"nothing fits":             func(s *Snapshot) { s.Plan = fitsOn(map[string]int{}) },
 	} {
 		t.Run(name, func(t *testing.T) {
 			copied := s
@@ -239,15 +243,17 @@ func TestConsolidationTriesTheCheapestToDisruptFirst(t *testing.T) {
 	np.Spec.Disruption.ConsolidationPolicy = karpv1.ConsolidationPolicyWhenEmptyOrUnderutilized
 	var tried []string
 	s := Snapshot{Now: now, NodePools: map[string]*karpv1.NodePool{"default": np}, Candidates: []*Candidate{a, b, c},
-		Fits: func(_ []*corev1.Pod, without []*Candidate) (bool, string) {
-			tried = append(tried, without[0].Claim.Name)
-			return false, "no room"
+		Plan: func(pods []*corev1.Pod, without []*Candidate) (Placement, error) {
+			if len(without) == 1 {
+				tried = append(tried, without[0].Claim.Name)
+			}
+			return Placement{Unplaced: len(pods), Why: "no room"}, nil
 		}}
 	cmds, blocked := Decide(s)
 	if len(cmds) != 0 || strings.Join(tried, ",") != "plain-two,deletion-cost,priority" {
 		t.Errorf("tried %v (commands %v), want the expiring two-pod node, then the costlier ones", tried, names(cmds))
 	}
-	if len(blocked) != 3 || !blocked[0].Unconsolidatable || blocked[0].Why != "no room" {
+	if len(blocked) != 3 || !blocked[0].Unconsolidatable || !strings.Contains(blocked[0].Why, "fit no other node and no NodePool (no room)") {
 		t.Errorf("blocked %+v, want the three unconsolidatable with the fit's reason", blocked)
 	}
 }

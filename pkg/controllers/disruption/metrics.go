@@ -8,8 +8,8 @@ import (
 var (
 	decisionsTotal = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Namespace: "tailor", Subsystem: "disruption", Name: "decisions_total",
-		Help: "Nodes removed by the disruption loop, by reason.",
-	}, []string{"reason"})
+		Help: "Nodes the disruption loop deleted, replaced (replacements launched) or rolled back, by reason and action.",
+	}, []string{"reason", "action"})
 	eligibleNodes = prometheus.NewGauge(prometheus.GaugeOpts{
 		Namespace: "tailor", Subsystem: "disruption", Name: "eligible_nodes",
 		Help: "Nodes the last pass decided to remove (before validation).",

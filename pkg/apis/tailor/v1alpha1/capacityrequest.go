@@ -125,3 +125,19 @@ const (
 	// instance types had capacity.
 	ReasonInsufficientCapacity = "InsufficientCapacity"
 )
+
+// Annotations the disruption controller writes on a NodeClaim it replaces
+// (tainted karpenter.sh/disrupted until then); after a restart they are the
+// whole state of the replacement.
+const (
+	// DisruptionReasonAnnotationKey is why the node is replaced (Underutilized,
+	// Drifted, Expired).
+	DisruptionReasonAnnotationKey = "tailor.sh/disruption-reason"
+	// DisruptionReplacementsAnnotationKey names the capacity requests (comma
+	// separated) launched for the node's pods; the node is deleted once all
+	// are initialized.
+	DisruptionReplacementsAnnotationKey = "tailor.sh/disruption-replacements"
+	// DisruptionDeadlineAnnotationKey is when the replacement is given up on
+	// (RFC 3339): the node is then kept and untainted, or deleted if it expired.
+	DisruptionDeadlineAnnotationKey = "tailor.sh/disruption-deadline"
+)

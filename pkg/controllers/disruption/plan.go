@@ -14,6 +14,7 @@ import (
 	"github.com/tailor-sh/tailor/pkg/apis/wellknown"
 	"github.com/tailor-sh/tailor/pkg/cloudprovider"
 	"github.com/tailor-sh/tailor/pkg/planner"
+	"github.com/tailor-sh/tailor/pkg/planner/planio"
 	"github.com/tailor-sh/tailor/pkg/scheduling"
 )
 
@@ -22,18 +23,20 @@ import (
 // hold, say) do not hold consolidation back forever.
 const freshPending = 2 * time.Minute
 
-// fits judges with the planner whether pods would be placed on the nodes of
-// candidates other than without's, as they are (no new node): each node is an
-// in-flight node with its labels, taints, allocatable and pods.
-func (c *Controller) fits(ctx context.Context, candidates []*Candidate) func([]*corev1.Pod, []*Candidate) (bool, string) {
+// planFor returns the snapshot's Plan: the planner places pods on the nodes of
+// candidates other than without's (each an in-flight node with its labels,
+// taints, allocatable and pods) and, for those that fit none, on new nodes of
+// pools, judged by the default scheduler profile's plugins. A pod that fits
+// neither is unplaced.
+func (c *Controller) planFor(ctx context.Context, candidates []*Candidate, pools []planner.NodePoolInput, daemons []*corev1.Pod) func([]*corev1.Pod, []*Candidate) (Placement, error) {
 	nodes := make(map[*Candidate]*planner.Node, len(candidates)) // built once per pass, used per try
 	for _, cand := range candidates {
 		if !isDisrupting(cand) {
 			nodes[cand] = existingNode(cand)
 		}
 	}
-	return func(pods []*corev1.Pod, without []*Candidate) (bool, string) {
-		var in planner.Input
+	return func(pods []*corev1.Pod, without []*Candidate) (Placement, error) {
+		in := planner.Input{NodePools: pools, DaemonSetPods: daemons}
 		for _, cand := range candidates {
 			if n, ok := nodes[cand]; ok && !slices.Contains(without, cand) {
 				in.InFlight = append(in.InFlight, n)
@@ -46,16 +49,14 @@ func (c *Controller) fits(ctx context.Context, candidates []*Candidate) func([]*
 		}
 		plan, err := c.planner.Plan(ctx, in)
 		if err != nil {
-			return false, err.Error()
+			return Placement{}, fmt.Errorf("planning where the pods go, %w", err)
 		}
-		if len(plan.Unplaced) > 0 { // no NodePool is given: a pod that fits no other node stays unplaced
-			first := plan.Unplaced[0].Pod
-			return false, fmt.Sprintf("%d of its %d pods fit no other node (pod %s/%s among them)", len(plan.Unplaced), len(pods), first.Namespace, first.Name)
+		out := Placement{New: plan.NewNodes, Unplaced: len(plan.Unplaced)}
+		if len(plan.Unplaced) > 0 {
+			u := plan.Unplaced[0]
+			out.Why = fmt.Sprintf("pod %s/%s: %s", u.Pod.Namespace, u.Pod.Name, u.Reason)
 		}
-		if len(plan.NewNodes) > 0 {
-			return false, fmt.Sprintf("%d of its %d pods fit no other node", podsOn(plan.NewNodes), len(pods))
-		}
-		return true, ""
+		return out, nil
 	}
 }
 
@@ -90,10 +91,51 @@ func podFingerprint(pods []*corev1.Pod) string {
 	return strings.Join(uids, ",")
 }
 
-func podsOn(nodes []*planner.Node) int {
-	n := 0
-	for _, node := range nodes {
-		n += len(node.Pods)
+// nodePrice is what a planned node launches at: its cheapest allowed offering.
+func nodePrice(n *planner.Node) (float64, bool) {
+	_, o, ok := planio.Cheapest(n)
+	return o.PricePerHour, ok
+}
+
+// describe names what a planned node most likely launches as.
+func describe(n *planner.Node) string {
+	it, o, ok := planio.Cheapest(n)
+	if !ok {
+		return fmt.Sprintf("node of %d instance types", len(n.InstanceTypes))
 	}
-	return n
+	return fmt.Sprintf("%s (%s, %s)", it.Name, o.Zone, o.CapacityType)
+}
+
+// priceOf is what cs cost together per hour.
+func priceOf(cs []*Candidate) float64 {
+	total := 0.0
+	for _, c := range cs {
+		total += price(c)
+	}
+	return total
+}
+
+// nodesOf names cs for a message.
+func nodesOf(cs []*Candidate) string {
+	names := make([]string, 0, len(cs))
+	for _, c := range cs {
+		names = append(names, c.Node.Name)
+	}
+	if len(names) == 1 {
+		return "node " + names[0]
+	}
+	if len(names) > 5 {
+		names = append(names[:5], fmt.Sprintf("and %d more", len(cs)-5))
+	}
+	return fmt.Sprintf("%d nodes (%s)", len(cs), strings.Join(names, ", "))
+}
+
+// allSpot reports whether every one of cs runs on spot capacity.
+func allSpot(cs []*Candidate) bool {
+	for _, c := range cs {
+		if c.Node.Labels[wellknown.CapacityTypeLabelKey] != wellknown.CapacityTypeSpot {
+			return false
+		}
+	}
+	return len(cs) > 0
 }

@@ -1,0 +1,200 @@
+package disruption
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/utils/ptr"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/log"
+
+	karpv1 "github.com/tailor-sh/tailor/pkg/apis/karpenter/v1"
+	tailorv1alpha1 "github.com/tailor-sh/tailor/pkg/apis/tailor/v1alpha1"
+	"github.com/tailor-sh/tailor/pkg/apis/wellknown"
+	"github.com/tailor-sh/tailor/pkg/claims"
+	"github.com/tailor-sh/tailor/pkg/planner"
+)
+
+// execute carries cmd out. Every step is idempotent and recorded on the
+// claims before the next, so a pass after a failure or a restart goes on from
+// the claims' annotations and the nodes' taints.
+func (c *Controller) execute(ctx context.Context, cmd Command) error {
+	switch cmd.Action {
+	case ActionDelete:
+		return c.deleteClaims(ctx, cmd)
+	case ActionReplace:
+		return c.replace(ctx, cmd)
+	case ActionRollBack:
+		return c.rollBack(ctx, cmd)
+	}
+	return fmt.Errorf("unknown action %q", cmd.Action)
+}
+
+// deleteClaims deletes the candidates' claims (the ones read, not claims of
+// the same name made since); the termination controller drains their nodes.
+func (c *Controller) deleteClaims(ctx context.Context, cmd Command) error {
+	var errs []error
+	for _, cand := range cmd.Candidates {
+		c.tell(cand, corev1.EventTypeNormal, "Disrupting", c.message(cmd, cand))
+		log.FromContext(ctx).Info("disrupting", "reason", cmd.Reason, "action", cmd.Action, "nodeclaim", cand.Claim.Name, "node", cand.Node.Name, "pricePerHour", price(cand))
+		if err := c.kube.Delete(ctx, cand.Claim, client.Preconditions{UID: &cand.Claim.UID}); client.IgnoreNotFound(err) != nil {
+			errs = append(errs, fmt.Errorf("deleting nodeclaim %s, %w", cand.Claim.Name, err))
+			continue
+		}
+		delete(c.pending, cand.Claim.Name)
+		delete(c.emptySince, cand.Claim.Name)
+		delete(c.pods, cand.Claim.Name)
+		if cand.Replacing == nil {
+			decisionsTotal.WithLabelValues(string(cmd.Reason), string(ActionDelete)).Inc()
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// replace records the replacement on each candidate's claim, taints its node
+// and then creates the capacity requests: a restart between the steps finds
+// the record and goes on (a request that never got created is gone, and the
+// replacement is rolled back).
+func (c *Controller) replace(ctx context.Context, cmd Command) error {
+	requests := make([]*tailorv1alpha1.CapacityRequest, 0, len(cmd.Replacements))
+	names := make([]string, 0, len(cmd.Replacements))
+	for _, n := range cmd.Replacements {
+		r := planner.CapacityRequest(n)
+		requests, names = append(requests, r), append(names, r.Name)
+	}
+	for _, cand := range cmd.Candidates {
+		if err := c.annotate(ctx, cand.Claim, map[string]*string{
+			tailorv1alpha1.DisruptionReasonAnnotationKey:       ptr.To(string(cmd.Reason)),
+			tailorv1alpha1.DisruptionReplacementsAnnotationKey: ptr.To(strings.Join(names, ",")),
+			tailorv1alpha1.DisruptionDeadlineAnnotationKey:     ptr.To(cmd.Deadline.UTC().Format(time.RFC3339)),
+		}); err != nil {
+			return err
+		}
+		if err := c.taint(ctx, cand.Node, true); err != nil {
+			return err
+		}
+	}
+	for _, r := range requests {
+		c.created[r.Name] = c.clk.Now()
+		if err := c.kube.Create(ctx, r); err != nil && !apierrors.IsAlreadyExists(err) {
+			delete(c.created, r.Name)
+			return fmt.Errorf("creating replacement capacity request %s, %w", r.Name, err)
+		}
+	}
+	for _, cand := range cmd.Candidates {
+		delete(c.pending, cand.Claim.Name)
+		c.tell(cand, corev1.EventTypeNormal, "Disrupting", c.message(cmd, cand))
+	}
+	log.FromContext(ctx).Info("replacing", "reason", cmd.Reason, "nodeclaims", claimNames(cmd.Candidates), "requests", names, "deadline", cmd.Deadline.UTC().Format(time.RFC3339))
+	decisionsTotal.WithLabelValues(string(cmd.Reason), string(ActionReplace)).Add(float64(len(cmd.Candidates)))
+	return nil
+}
+
+// rollBack gives a replacement up: the replacements not yet initialized are
+// deleted, the node untainted, and the record removed from its claim last
+// (so that a restart in between rolls back again).
+func (c *Controller) rollBack(ctx context.Context, cmd Command) error {
+	var errs []error
+	for _, cand := range cmd.Candidates {
+		c.tell(cand, corev1.EventTypeWarning, "DisruptionFailed", cmd.Message)
+		log.FromContext(ctx).Info("replacement given up", "reason", cmd.Reason, "nodeclaim", cand.Claim.Name, "why", cmd.Message)
+		for _, name := range cand.Replacing.Requests {
+			errs = append(errs, c.deleteUninitialized(ctx, name))
+		}
+		if err := c.taint(ctx, cand.Node, false); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		errs = append(errs, c.annotate(ctx, cand.Claim, map[string]*string{
+			tailorv1alpha1.DisruptionReasonAnnotationKey:       nil,
+			tailorv1alpha1.DisruptionReplacementsAnnotationKey: nil,
+			tailorv1alpha1.DisruptionDeadlineAnnotationKey:     nil,
+		}))
+		decisionsTotal.WithLabelValues(string(cmd.Reason), string(ActionRollBack)).Inc()
+	}
+	return errors.Join(errs...)
+}
+
+// deleteUninitialized deletes the claim of the replacement request name (the
+// claim is named after it) unless its node is initialized: a node that came
+// up stays, and emptiness removes it if nothing lands there.
+func (c *Controller) deleteUninitialized(ctx context.Context, name string) error {
+	claim := &karpv1.NodeClaim{}
+	if err := c.kube.Get(ctx, client.ObjectKey{Name: name}, claim); err != nil {
+		return client.IgnoreNotFound(err)
+	}
+	if claims.IsTrue(claim, karpv1.ConditionTypeInitialized) || claim.DeletionTimestamp != nil {
+		return nil
+	}
+	if err := c.kube.Delete(ctx, claim, client.Preconditions{UID: &claim.UID}); client.IgnoreNotFound(err) != nil {
+		return fmt.Errorf("deleting replacement nodeclaim %s, %w", name, err)
+	}
+	return nil
+}
+
+// annotate sets (or, for nil values, removes) annotations on claim.
+func (c *Controller) annotate(ctx context.Context, claim *karpv1.NodeClaim, values map[string]*string) error {
+	patch := client.MergeFrom(claim.DeepCopy())
+	if claim.Annotations == nil {
+		claim.Annotations = map[string]string{}
+	}
+	for k, v := range values {
+		if v == nil {
+			delete(claim.Annotations, k)
+		} else {
+			claim.Annotations[k] = *v
+		}
+	}
+	if err := c.kube.Patch(ctx, claim, patch); err != nil {
+		return fmt.Errorf("annotating nodeclaim %s, %w", claim.Name, err)
+	}
+	return nil
+}
+
+// taint adds (on) or removes the karpenter.sh/disrupted taint of node. The
+// patch carries the taints read, under optimistic locking, so a taint written
+// by others since is not lost: the write fails and the next pass retries.
+func (c *Controller) taint(ctx context.Context, node *corev1.Node, on bool) error {
+	has := slices.ContainsFunc(node.Spec.Taints, func(t corev1.Taint) bool { return t.Key == wellknown.DisruptedTaintKey })
+	if has == on {
+		return nil
+	}
+	patch := client.MergeFromWithOptions(node.DeepCopy(), client.MergeFromWithOptimisticLock{})
+	if on {
+		node.Spec.Taints = append(node.Spec.Taints, wellknown.DisruptedNoScheduleTaint)
+	} else {
+		node.Spec.Taints = slices.DeleteFunc(node.Spec.Taints, func(t corev1.Taint) bool { return t.Key == wellknown.DisruptedTaintKey })
+	}
+	if err := c.kube.Patch(ctx, node, patch); err != nil {
+		return fmt.Errorf("tainting node %s (%v), %w", node.Name, on, err)
+	}
+	return nil
+}
+
+// tell records the event on the candidate's node and claim.
+func (c *Controller) tell(cand *Candidate, eventType, reason, message string) {
+	c.recorder.Eventf(cand.Node, eventType, reason, "%s", message)
+	c.recorder.Eventf(cand.Claim, eventType, reason, "%s", message)
+}
+
+// message is what an event says of cmd on cand.
+func (c *Controller) message(cmd Command, cand *Candidate) string {
+	if cmd.Message != "" {
+		return cmd.Message
+	}
+	return fmt.Sprintf("%s for %s: removing node %s", cmd.Reason, c.clk.Now().Sub(cand.EmptySince).Round(time.Second), cand.Node.Name)
+}
+
+func claimNames(cs []*Candidate) []string {
+	out := make([]string, 0, len(cs))
+	for _, c := range cs {
+		out = append(out, c.Claim.Name)
+	}
+	return out
+}
