@@ -2,7 +2,10 @@
 // applies hack/samples/demo.yaml, scales its Deployments from 0 to the replicas
 // each names in tailor.sh/demo-replicas (200 in all), prints progress while pods
 // go from Pending to Running (pending pods, NodeClaims, hourly cost), then the
-// NodeClaims and the time it took.
+// NodeClaims and the time it took. Then it scales them down to
+// tailor.sh/demo-scale-down (60 in all) and follows consolidation bringing the
+// hourly cost down until it settles, and prints the cost before and after and
+// that of a fresh plan of the remaining pods.
 package main
 
 import (
@@ -33,12 +36,17 @@ import (
 	"github.com/tailor-sh/tailor/pkg/apis/wellknown"
 )
 
-const replicasAnnotation = "tailor.sh/demo-replicas"
+const (
+	replicasAnnotation  = "tailor.sh/demo-replicas"
+	scaleDownAnnotation = "tailor.sh/demo-scale-down"
+	// settled is how long the cost must hold for consolidation to count as done.
+	settled = 45 * time.Second
+)
 
 func main() {
 	kubeconfig := flag.String("kubeconfig", "out/kubeconfig", "kubeconfig of the cluster")
 	manifests := flag.String("f", "hack/samples/demo.yaml", "NodePool and Deployments to apply")
-	timeout := flag.Duration("timeout", 5*time.Minute, "give up when pods are not all Running by then")
+	timeout := flag.Duration("timeout", 12*time.Minute, "give up when the demo has not finished by then")
 	flag.Parse()
 	if err := run(*kubeconfig, *manifests, *timeout); err != nil {
 		fmt.Fprintln(os.Stderr, "demo:", err)
@@ -69,7 +77,7 @@ func run(kubeconfig, manifests string, timeout time.Duration) error {
 		fmt.Printf("applied %s/%s\n", o.GetKind(), o.GetName())
 	}
 	start := time.Now()
-	want, err := scale(ctx, c, objs)
+	want, err := scale(ctx, c, objs, replicasAnnotation)
 	if err != nil {
 		return err
 	}
@@ -78,7 +86,10 @@ func run(kubeconfig, manifests string, timeout time.Duration) error {
 		return err
 	}
 	fmt.Printf("\nall %d pods Running %s after the scale-up\n\n", want, time.Since(start).Round(100*time.Millisecond))
-	return table(ctx, c, os.Stdout)
+	if err := table(ctx, c, os.Stdout); err != nil {
+		return err
+	}
+	return scaleDown(ctx, c, objs)
 }
 
 func read(path string) ([]*unstructured.Unstructured, error) {
@@ -102,11 +113,11 @@ func read(path string) ([]*unstructured.Unstructured, error) {
 	}
 }
 
-// scale sets each Deployment's replicas to its demo-replicas annotation.
-func scale(ctx context.Context, c client.Client, objs []*unstructured.Unstructured) (int, error) {
+// scale sets each Deployment's replicas to the number in its annotation.
+func scale(ctx context.Context, c client.Client, objs []*unstructured.Unstructured, annotation string) (int, error) {
 	total := 0
 	for _, o := range objs {
-		n, err := strconv.Atoi(o.GetAnnotations()[replicasAnnotation])
+		n, err := strconv.Atoi(o.GetAnnotations()[annotation])
 		if o.GetKind() != "Deployment" || err != nil {
 			continue
 		}

@@ -30,9 +30,9 @@ import (
 const clusterName = "sim-cluster"
 
 type config struct {
-	kubeconfig, readyFile, logDir, bin string
-	simulatorAddr, metricsAddr         string
-	bootDelay                          time.Duration
+	kubeconfig, readyFile, logDir, bin       string
+	simulatorAddr, metricsAddr, featureGates string
+	bootDelay                                time.Duration
 }
 
 func main() {
@@ -44,6 +44,8 @@ func main() {
 	flag.StringVar(&c.simulatorAddr, "simulator-addr", "127.0.0.1:4566", "address of the EC2 simulator (AWS_ENDPOINT_URL=http://ADDR)")
 	flag.StringVar(&c.metricsAddr, "launcher-metrics-addr", "127.0.0.1:8080", "address of the launcher's Prometheus metrics")
 	flag.DurationVar(&c.bootDelay, "boot-delay", 0, "how long a simulated instance stays pending")
+	flag.StringVar(&c.featureGates, "launcher-feature-gates", "SpotToSpotConsolidation=true",
+		"the launcher's --feature-gates (spot-to-spot consolidation on, as the demo's NodePool is mostly spot)")
 	flag.Parse()
 	if err := run(c); err != nil {
 		fmt.Fprintln(os.Stderr, "devcluster:", err)
@@ -176,6 +178,7 @@ func startLauncher(c config, kubeconfig string) (*harness.Process, error) {
 		"--interruption-queue=" + clusterName, // the simulator's queue is named after the cluster
 		"--metrics-bind-address=" + c.metricsAddr,
 		"--health-probe-bind-address=127.0.0.1:0",
+		"--feature-gates=" + c.featureGates,
 	}
 	return harness.StartProcess("launcher", filepath.Join(c.bin, "launcher"), args, nil, filepath.Join(c.logDir, "launcher.log"))
 }

@@ -20,9 +20,9 @@ const (
 // Feature gates the launcher knows, with their defaults.
 var knownGates = map[string]bool{
 	// Disruption runs the disruption loop (pkg/controllers/disruption):
-	// emptiness and consolidation by deletion are built, replacement,
-	// expiration and drift are not, so it stays off until they are.
-	"Disruption": false,
+	// emptiness, consolidation (deletion and replacement), expiration and
+	// drift within budgets. Off turns every voluntary disruption off.
+	"Disruption": true,
 	// SpotToSpotConsolidation lets consolidation replace a spot node with a cheaper
 	// spot node (off: spot nodes are only deleted, never replaced by spot).
 	"SpotToSpotConsolidation": false,

@@ -77,6 +77,19 @@ func RequestName(nodePool string, pods []tailorv1alpha1.PodReference, reqs []kar
 	return strings.TrimRight(prefix, "-.") + "-" + hex.EncodeToString(h.Sum(nil))[:10]
 }
 
+// ReplacementRequest is the request for a planned node that replaces the
+// NodeClaims named in replaces (annotated with them): its name hashes them in
+// too, so that it never finds the request that launched them, which named
+// the same pods and requirements.
+func ReplacementRequest(node *Node, replaces []string) *tailorv1alpha1.CapacityRequest {
+	r := CapacityRequest(node)
+	names := slices.Sorted(slices.Values(replaces))
+	sum := sha256.Sum256([]byte(r.Name + "\n" + strings.Join(names, ",")))
+	r.Name = r.Name[:len(r.Name)-10] + hex.EncodeToString(sum[:])[:10]
+	r.Annotations = map[string]string{tailorv1alpha1.ReplacesAnnotationKey: strings.Join(names, ",")}
+	return r
+}
+
 // DaemonSetPod is the pod a DaemonSet would run on a new node, made from its
 // template: new nodes reserve room for it.
 func DaemonSetPod(ds *appsv1.DaemonSet) *corev1.Pod {

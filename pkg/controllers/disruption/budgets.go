@@ -34,7 +34,7 @@ func allowed(np *karpv1.NodePool, reason karpv1.DisruptionReason, now time.Time,
 			return 0, fmt.Sprintf("spec.disruption.budgets[%d].nodes: %v", i, err)
 		}
 		if n < limit {
-			limit, why = n, fmt.Sprintf("budget %d (nodes %q) allows %d of %d nodes disrupting for %s", i, b.Nodes, n, total, reason)
+			limit, why = n, fmt.Sprintf("spec.disruption.budgets[%d] (nodes %q) allows %d of %d nodes disrupting for %s at once", i, b.Nodes, n, total, reason)
 		}
 	}
 	if limit == math.MaxInt {

@@ -4,12 +4,14 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
 
 	karpv1 "github.com/tailor-sh/tailor/pkg/apis/karpenter/v1"
 	"github.com/tailor-sh/tailor/pkg/apis/wellknown"
+	"github.com/tailor-sh/tailor/pkg/cloudprovider"
 	"github.com/tailor-sh/tailor/pkg/planner"
 	"github.com/tailor-sh/tailor/pkg/scheduling"
 )
@@ -20,6 +22,9 @@ const (
 	maxConsolidationTries = 10
 	// maxMultiNode bounds the candidates one command consolidates together.
 	maxMultiNode = 100
+	// maxReplacementNodes bounds the nodes that replace one node (several
+	// nodes are only ever replaced by one).
+	maxReplacementNodes = 10
 	// minSpotOptions is how many cheaper spot types a spot node's replacement
 	// must be able to launch: fewer, and the replacement would run where
 	// spot capacity is scarce and is reclaimed soon.
@@ -32,8 +37,10 @@ const (
 // first (disruptionCost, then the most expensive), the longest prefix of two
 // or more whose pods the plan places on the other nodes and at most one new
 // node strictly cheaper than them (a binary search); else the first single
-// node whose pods go to the other nodes or to one cheaper node. Those tried
-// alone that cannot go are returned as unconsolidatable, with the reason.
+// node whose pods go to the other nodes and new nodes (at most
+// maxReplacementNodes) strictly cheaper than it together: an oversized node
+// is replaced by what its pods need. Those tried alone that cannot go are
+// returned as unconsolidatable, with the reason.
 func (d *decider) consolidate() {
 	if d.s.Plan == nil {
 		return
@@ -71,17 +78,23 @@ func (d *decider) consolidationCandidates() []*Candidate {
 		}
 		candidates = append(candidates, c)
 	}
-	cost := make(map[*Candidate]float64, len(candidates))
-	for _, c := range candidates {
-		cost[c] = disruptionCost(c, d.s.Now)
+	byDisruptionCost(candidates, d.s.Now)
+	return candidates
+}
+
+// byDisruptionCost orders cs cheapest to disrupt first, then most expensive
+// first; ties keep their order.
+func byDisruptionCost(cs []*Candidate, now time.Time) {
+	cost := make(map[*Candidate]float64, len(cs))
+	for _, c := range cs {
+		cost[c] = disruptionCost(c, now)
 	}
-	sort.SliceStable(candidates, func(i, j int) bool {
-		if a, b := cost[candidates[i]], cost[candidates[j]]; a != b {
+	sort.SliceStable(cs, func(i, j int) bool {
+		if a, b := cost[cs[i]], cost[cs[j]]; a != b {
 			return a < b
 		}
-		return price(candidates[i]) > price(candidates[j])
+		return price(cs[i]) > price(cs[j])
 	})
-	return candidates
 }
 
 // consolidateMany finds the longest prefix of candidates, two or more and
@@ -118,6 +131,9 @@ func (d *decider) tryConsolidate(cs []*Candidate) (*Command, string) {
 		return nil, err.Error()
 	}
 	what := fmt.Sprintf("its %d pods", len(pods))
+	if len(pods) == 1 {
+		what = "its pod"
+	}
 	if len(cs) > 1 {
 		what = fmt.Sprintf("the %d pods of %d nodes", len(pods), len(cs))
 	}
@@ -127,47 +143,78 @@ func (d *decider) tryConsolidate(cs []*Candidate) (*Command, string) {
 	case len(p.New) == 0:
 		return &Command{Reason: karpv1.DisruptionReasonUnderutilized, Action: ActionDelete, Candidates: cs,
 			Message: fmt.Sprintf("Underutilized: %s fit on the other nodes; removing %s ($%.4f/h)", what, nodesOf(cs), priceOf(cs))}, ""
-	case len(p.New) > 1:
+	case len(p.New) > 1 && len(cs) > 1, len(p.New) > maxReplacementNodes:
 		return nil, fmt.Sprintf("%s need %d new nodes", what, len(p.New))
 	}
-	next, why := cheaper(p.New[0], cs, d.s.SpotToSpot)
+	next, why := cheaper(p.New, cs, d.s.SpotToSpot)
 	if next == nil {
 		return nil, what + " " + why
 	}
-	to, _ := nodePrice(next)
-	return &Command{Reason: karpv1.DisruptionReasonUnderutilized, Action: ActionReplace, Candidates: cs, Replacements: []*planner.Node{next},
+	return &Command{Reason: karpv1.DisruptionReasonUnderutilized, Action: ActionReplace, Candidates: cs, Replacements: next,
 		Deadline: d.s.Now.Add(replaceWait),
-		Message:  fmt.Sprintf("Underutilized: replacing %s ($%.4f/h) by one %s ($%.4f/h) for %s", nodesOf(cs), priceOf(cs), describe(next), to, what)}, ""
+		Message:  fmt.Sprintf("Underutilized: replacing %s ($%.4f/h) by %s for %s", nodesOf(cs), priceOf(cs), describeAll(next), what)}, ""
 }
 
-// cheaper is node restricted to the instance types whose offerings the node
-// allows cost less than cs together, or nil and why there are none. A node
-// replacing only spot nodes must be spot, with at least minSpotOptions types,
-// and only when spot-to-spot consolidation is on.
-func cheaper(node *planner.Node, cs []*Candidate, spotToSpot bool) (*planner.Node, string) {
+// cheaper is nodes restricted to the instance types that keep them, together,
+// cheaper than cs: each may cost its cheapest offering plus the whole saving
+// (the others at their cheapest), so the total stays below what cs cost
+// unless several launches get a dearer type than their cheapest (on-demand
+// launches get the cheapest; spot ones may not). Or nil, and why there are
+// none. Nodes replacing only spot nodes must be spot, each with at least
+// minSpotOptions types, and only when spot-to-spot consolidation is on.
+func cheaper(nodes []*planner.Node, cs []*Candidate, spotToSpot bool) ([]*planner.Node, string) {
+	spot := allSpot(cs)
+	if spot && !spotToSpot {
+		return nil, "would need a new node, and spot-to-spot consolidation is off (feature gate SpotToSpotConsolidation)"
+	}
+	out := make([]*planner.Node, len(nodes))
+	least := make([]float64, len(nodes))
+	total := 0.0
+	for i, n := range nodes {
+		c := *n
+		if spot {
+			c.Requirements = n.Requirements.Copy()
+			c.Requirements.Add(scheduling.NewRequirement(wellknown.CapacityTypeLabelKey, corev1.NodeSelectorOpIn, wellknown.CapacityTypeSpot))
+		}
+		price, ok := nodePrice(&c)
+		if !ok {
+			return nil, "would need a new node that no offering allows (spot only, as it replaces spot)"
+		}
+		out[i], least[i], total = &c, price, total+price
+	}
 	limit := priceOf(cs)
-	out := *node
-	if allSpot(cs) {
-		if !spotToSpot {
-			return nil, "would need a new node, and spot-to-spot consolidation is off (feature gate SpotToSpotConsolidation)"
+	if total >= limit {
+		return nil, fmt.Sprintf("would need %s ($%.4f/h at best), not cheaper than $%.4f/h", countNodes(len(nodes)), total, limit)
+	}
+	saving := limit - total
+	for i, n := range out {
+		var types []*cloudprovider.InstanceType
+		for _, it := range n.InstanceTypes {
+			if o, ok := it.Offerings.Available().Compatible(n.Requirements).Cheapest(); ok && o.PricePerHour < least[i]+saving {
+				types = append(types, it)
+			}
 		}
-		out.Requirements = node.Requirements.Copy()
-		out.Requirements.Add(scheduling.NewRequirement(wellknown.CapacityTypeLabelKey, corev1.NodeSelectorOpIn, wellknown.CapacityTypeSpot))
-	}
-	out.InstanceTypes = nil
-	for _, it := range node.InstanceTypes {
-		if o, ok := it.Offerings.Available().Compatible(out.Requirements).Cheapest(); ok && o.PricePerHour < limit {
-			out.InstanceTypes = append(out.InstanceTypes, it)
+		if spot && len(types) < minSpotOptions {
+			return nil, fmt.Sprintf("would need a new spot node, and only %d spot types are cheap enough (%d needed)", len(types), minSpotOptions)
 		}
+		n.InstanceTypes = types
 	}
-	switch {
-	case len(out.InstanceTypes) == 0:
-		from, _ := nodePrice(node)
-		return nil, fmt.Sprintf("would need a new node ($%.4f/h at best), not cheaper than $%.4f/h", from, limit)
-	case allSpot(cs) && len(out.InstanceTypes) < minSpotOptions:
-		return nil, fmt.Sprintf("would need a new spot node, and only %d spot types are cheaper (%d needed)", len(out.InstanceTypes), minSpotOptions)
+	return out, ""
+}
+
+// describeAll names the replacement nodes, with what they cost at best.
+func describeAll(nodes []*planner.Node) string {
+	total := 0.0
+	names := make([]string, 0, len(nodes))
+	for _, n := range nodes {
+		price, _ := nodePrice(n)
+		total += price
+		names = append(names, describe(n))
 	}
-	return &out, ""
+	if len(nodes) == 1 {
+		return fmt.Sprintf("one %s ($%.4f/h)", names[0], total)
+	}
+	return fmt.Sprintf("%d nodes (%s; $%.4f/h together)", len(nodes), strings.Join(names, ", "), total)
 }
 
 // disruptionCost is what disrupting c costs, least first: each workload pod

@@ -226,7 +226,10 @@ func isEmptyFor(c *Candidate, np *karpv1.NodePool, now time.Time) bool {
 
 // protected says why c may not be disrupted voluntarily, or "": the node or a
 // pod carries do-not-disrupt (a pod's may be a duration from its start), or a
-// PodDisruptionBudget allows fewer evictions than c's pods it covers.
+// PodDisruptionBudget covering one of its pods allows no eviction now. A PDB
+// that allows fewer evictions than the node has of its pods does not hold the
+// node: the drain evicts them as the budget allows, each once the one before
+// runs elsewhere.
 func protected(c *Candidate, pdbs []policyv1.PodDisruptionBudget, now time.Time) string {
 	if c.Node.Annotations[wellknown.DoNotDisruptAnnotationKey] == "true" || c.Claim.Annotations[wellknown.DoNotDisruptAnnotationKey] == "true" {
 		return fmt.Sprintf("node %s has %s", c.Node.Name, wellknown.DoNotDisruptAnnotationKey)
@@ -246,8 +249,8 @@ func protected(c *Candidate, pdbs []policyv1.PodDisruptionBudget, now time.Time)
 		}
 	}
 	for i, n := range covered {
-		if allowed := int(pdbs[i].Status.DisruptionsAllowed); allowed < n {
-			return fmt.Sprintf("PodDisruptionBudget %s/%s allows %d disruptions, the node has %d of its pods", pdbs[i].Namespace, pdbs[i].Name, allowed, n)
+		if pdbs[i].Status.DisruptionsAllowed <= 0 {
+			return fmt.Sprintf("PodDisruptionBudget %s/%s allows no disruption now (it covers %d of the node's pods)", pdbs[i].Namespace, pdbs[i].Name, n)
 		}
 	}
 	return ""

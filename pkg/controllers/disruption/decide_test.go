@@ -107,15 +107,16 @@ func TestDoNotDisruptAndPDBsBlock(t *testing.T) {
 	if len(cmds) != 0 || len(blocked) != 3 {
 		t.Fatalf("commands %v, %d blocked; want none and 3 blocked", names(cmds), len(blocked))
 	}
-	for i, want := range []string{"has karpenter.sh/do-not-disrupt", "for 1h (until", "allows 0 disruptions"} {
+	for i, want := range []string{"has karpenter.sh/do-not-disrupt", "for 1h (until", "allows no disruption now"} {
 		if !strings.Contains(blocked[i].Why, want) {
 			t.Errorf("blocked %s: %q, want it to say %q", blocked[i].Candidate.Claim.Name, blocked[i].Why, want)
 		}
 	}
 	s.PDBs[0].Status.DisruptionsAllowed = 1
 	s.Candidates = s.Candidates[2:]
+	s.Candidates[0].Pods = append(s.Candidates[0].Pods, daemonPod("second"))
 	if cmds, _ := Decide(s); len(cmds) != 1 {
-		t.Errorf("commands %v, want the node once its PDB allows a disruption and the pod's do-not-disrupt lapsed", names(cmds))
+		t.Errorf("commands %v, want the node once its PDB allows a disruption and the pod's do-not-disrupt lapsed (the drain evicts its two pods one at a time)", names(cmds))
 	}
 }
 

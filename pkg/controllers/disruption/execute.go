@@ -65,7 +65,7 @@ func (c *Controller) replace(ctx context.Context, cmd Command) error {
 	requests := make([]*tailorv1alpha1.CapacityRequest, 0, len(cmd.Replacements))
 	names := make([]string, 0, len(cmd.Replacements))
 	for _, n := range cmd.Replacements {
-		r := planner.CapacityRequest(n)
+		r := planner.ReplacementRequest(n, claimNames(cmd.Candidates))
 		requests, names = append(requests, r), append(names, r.Name)
 	}
 	for _, cand := range cmd.Candidates {

@@ -2,7 +2,6 @@ package disruption
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 
@@ -88,7 +87,7 @@ func (d *decider) drift() {
 		}
 		drifted, whys[c] = append(drifted, c), why
 	}
-	sort.SliceStable(drifted, func(i, j int) bool { return disruptionCost(drifted[i], d.s.Now) < disruptionCost(drifted[j], d.s.Now) })
+	byDisruptionCost(drifted, d.s.Now)
 	var take []*Candidate
 	taken := map[string]int{}
 	for _, c := range drifted {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/tailor-sh/tailor/pkg/apis/wellknown"
 	"github.com/tailor-sh/tailor/pkg/cloudprovider"
@@ -30,9 +31,13 @@ const freshPending = 2 * time.Minute
 // neither is unplaced.
 func (c *Controller) planFor(ctx context.Context, candidates []*Candidate, pools []planner.NodePoolInput, daemons []*corev1.Pod) func([]*corev1.Pod, []*Candidate) (Placement, error) {
 	nodes := make(map[*Candidate]*planner.Node, len(candidates)) // built once per pass, used per try
+	labels := map[types.UID]map[string]string{}                  // of the node each pod runs on
 	for _, cand := range candidates {
 		if !isDisrupting(cand) {
 			nodes[cand] = existingNode(cand)
+		}
+		for _, p := range cand.Pods {
+			labels[p.UID] = cand.Node.Labels
 		}
 	}
 	return func(pods []*corev1.Pod, without []*Candidate) (Placement, error) {
@@ -43,9 +48,7 @@ func (c *Controller) planFor(ctx context.Context, candidates []*Candidate, pools
 			}
 		}
 		for _, p := range pods {
-			moved := p.DeepCopy()
-			moved.Spec.NodeName = ""
-			in.Pods = append(in.Pods, moved)
+			in.Pods = append(in.Pods, moved(p, labels[p.UID]))
 		}
 		plan, err := c.planner.Plan(ctx, in)
 		if err != nil {
@@ -58,6 +61,41 @@ func (c *Controller) planFor(ctx context.Context, candidates []*Candidate, pools
 		}
 		return out, nil
 	}
+}
+
+// moved is p as it would be recreated once evicted from a node labelled
+// node: unbound and, for each topology spread constraint that does not
+// schedule past its skew (other than per node), held to the domain it leaves.
+// Its siblings leave one by one (PDBs, drain order), so the scheduler judges
+// each replacement pod against a spread in which only it is missing: its own
+// domain is where it can surely go, and what the plan must find room in.
+func moved(p *corev1.Pod, node map[string]string) *corev1.Pod {
+	out := p.DeepCopy()
+	out.Spec.NodeName = ""
+	var pins []corev1.NodeSelectorRequirement
+	for _, c := range p.Spec.TopologySpreadConstraints {
+		if v, ok := node[c.TopologyKey]; ok && c.WhenUnsatisfiable == corev1.DoNotSchedule && c.TopologyKey != corev1.LabelHostname {
+			pins = append(pins, corev1.NodeSelectorRequirement{Key: c.TopologyKey, Operator: corev1.NodeSelectorOpIn, Values: []string{v}})
+		}
+	}
+	if len(pins) == 0 {
+		return out
+	}
+	if out.Spec.Affinity == nil {
+		out.Spec.Affinity = &corev1.Affinity{}
+	}
+	if out.Spec.Affinity.NodeAffinity == nil {
+		out.Spec.Affinity.NodeAffinity = &corev1.NodeAffinity{}
+	}
+	required := out.Spec.Affinity.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution
+	if required == nil || len(required.NodeSelectorTerms) == 0 {
+		required = &corev1.NodeSelector{NodeSelectorTerms: []corev1.NodeSelectorTerm{{}}}
+	}
+	for i := range required.NodeSelectorTerms { // terms are ORed: each gets the pins
+		required.NodeSelectorTerms[i].MatchExpressions = append(required.NodeSelectorTerms[i].MatchExpressions, pins...)
+	}
+	out.Spec.Affinity.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution = required
+	return out
 }
 
 // existingNode is a registered node as the planner sees an in-flight one: one

@@ -86,11 +86,43 @@ func TestConsolidationReplacesWithACheaperNode(t *testing.T) {
 	if len(cmds) != 0 || len(blocked) != 1 || !blocked[0].Unconsolidatable || !strings.Contains(blocked[0].Why, "not cheaper than $0.4000/h") {
 		t.Errorf("commands %v, blocked %+v; want it kept: a node at the same price is no saving", names(cmds), blocked)
 	}
-	s.Plan = func([]*corev1.Pod, []*Candidate) (Placement, error) {
-		return Placement{New: []*planner.Node{newNode(wellknown.CapacityTypeOnDemand, 0.1), newNode(wellknown.CapacityTypeOnDemand, 0.1)}}, nil
+}
+
+// An oversized node whose pods need two new nodes is replaced by them when
+// they are cheaper together, each restricted to the types that keep the total
+// below the node's price with the other at its cheapest; several nodes are
+// only ever replaced by one.
+func TestConsolidationReplacesAnOversizedNodeBySeveral(t *testing.T) {
+	dear := stable(candidate("dear", "default", "0.40", -1, workloadPod("x"), workloadPod("y")))
+	dear.Node.Labels = map[string]string{wellknown.CapacityTypeLabelKey: wellknown.CapacityTypeOnDemand}
+	two := func(prices ...float64) func([]*corev1.Pod, []*Candidate) (Placement, error) {
+		return func([]*corev1.Pod, []*Candidate) (Placement, error) {
+			return Placement{New: []*planner.Node{newNode(wellknown.CapacityTypeOnDemand, prices...), newNode(wellknown.CapacityTypeOnDemand, prices...)}}, nil
+		}
 	}
-	if cmds, blocked := Decide(s); len(cmds) != 0 || !strings.Contains(blocked[0].Why, "need 2 new nodes") {
-		t.Errorf("commands %v, blocked %+v; want it kept: replacing one node by two is not consolidation", names(cmds), blocked)
+	s := Snapshot{Now: now, NodePools: map[string]*karpv1.NodePool{"default": consolidating()}, Candidates: []*Candidate{dear}, Plan: two(0.10, 0.25, 0.35)}
+	cmds, _ := Decide(s)
+	if len(cmds) != 1 || cmds[0].Action != ActionReplace || len(cmds[0].Replacements) != 2 {
+		t.Fatalf("commands %+v, want dear replaced by two nodes ($0.20/h together)", cmds)
+	}
+	for _, n := range cmds[0].Replacements {
+		if got := len(n.InstanceTypes); got != 2 {
+			t.Errorf("a replacement may launch %d types, want 2: at $0.35/h it and the other at $0.10/h would cost $0.45/h", got)
+		}
+	}
+	if !strings.Contains(cmds[0].Message, "2 nodes") || !strings.Contains(cmds[0].Message, "$0.2000/h together") {
+		t.Errorf("message %q, want both nodes and their price together", cmds[0].Message)
+	}
+	s.Plan = two(0.20, 0.30)
+	if cmds, blocked := Decide(s); len(cmds) != 0 || len(blocked) != 1 || !strings.Contains(blocked[0].Why, "would need 2 new nodes ($0.4000/h at best), not cheaper than $0.4000/h") {
+		t.Errorf("commands %v, blocked %+v; want it kept: two nodes at $0.40/h together are no saving", names(cmds), blocked)
+	}
+	other := stable(candidate("other", "default", "0.40", -1, workloadPod("z")))
+	other.Node.Labels = dear.Node.Labels
+	s.Candidates, s.Plan = []*Candidate{dear, other}, two(0.01)
+	cmds = mustDecide(s)
+	if len(cmds) != 1 || len(cmds[0].Candidates) != 1 || len(cmds[0].Replacements) != 2 {
+		t.Errorf("commands %v, want one node replaced by two: several nodes are replaced by one only", names(cmds))
 	}
 }
 
@@ -110,7 +142,7 @@ func TestSpotToSpotConsolidation(t *testing.T) {
 		want   string
 	}{
 		{"gate off", false, many, "feature gate SpotToSpotConsolidation"},
-		{"too few cheaper spot types", true, many[:5], "only 5 spot types are cheaper (15 needed)"},
+		{"too few cheaper spot types", true, many[:5], "only 5 spot types are cheap enough (15 needed)"},
 		{"enough cheaper spot types", true, many, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -78,6 +78,10 @@ func (c *Controller) snapshot(ctx context.Context) (Snapshot, error) {
 		seen[claim.Name] = true
 		s.Candidates = append(s.Candidates, cand)
 	}
+	// The cache lists in no order; decisions break ties in this one, so the
+	// same cluster gives the same commands pass after pass (validation
+	// compares them).
+	sort.Slice(s.Candidates, func(i, j int) bool { return s.Candidates[i].Claim.Name < s.Candidates[j].Claim.Name })
 	for _, cand := range s.Candidates {
 		name := claims.Request(cand.Claim)
 		cand.Awaited = awaited[name] || replacements[name]

@@ -9,23 +9,25 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/util/retry"
+	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	karpv1 "github.com/tailor-sh/tailor/pkg/apis/karpenter/v1"
 	"github.com/tailor-sh/tailor/pkg/ec2sim"
-	"github.com/tailor-sh/tailor/pkg/operator"
 	"github.com/tailor-sh/tailor/test/integration/harness"
 )
 
 // Nodes left without workload pods are removed once consolidateAfter has
-// passed, but not while a budget of 0 holds them, which says so in an event;
-// nodes that still run pods stay, and no instance is left behind.
+// passed, but not while a budget of 0 is in its schedule window, which says so
+// in an event; once the window ends they go, nodes that still run pods stay,
+// and no instance is left behind.
 func TestEmptyNodesAreRemovedWithinBudgets(t *testing.T) {
-	s := newStack(t, ec2sim.Options{}, func(o *operator.Options) { o.FeatureGates = map[string]bool{"Disruption": true} })
+	s := newStack(t, ec2sim.Options{}, withDisruption)
 	ctx := context.Background()
 	ns := s.namespace("empty")
 	np := nodePool("default")
-	np.Spec.Disruption = karpv1.Disruption{ConsolidateAfter: karpv1.MustParseNillableDuration("5s"), Budgets: []karpv1.Budget{{Nodes: "0"}}}
+	np.Spec.Disruption = karpv1.Disruption{ConsolidateAfter: karpv1.MustParseNillableDuration("5s")}
 	s.apply(np)
 	s.apply(
 		deployment(ns, "keep", 2, "1", "2Gi", hostAntiAffinity("keep")),
@@ -39,27 +41,33 @@ func TestEmptyNodesAreRemovedWithinBudgets(t *testing.T) {
 		}
 	}
 	before := len(s.snapshot().claims)
-	s.scale(ns, "gone", 0)
 
-	// A budget of 0: the empty nodes stay, and say why.
+	// A budget of 0 in a window that opened this minute and closes in 40 to
+	// 100 s (cron, UTC; the API takes whole minutes), next to one of 100% at
+	// all times: the most restrictive active one wins.
+	opened := time.Now().UTC().Truncate(time.Minute)
+	windowEnd := opened.Add(time.Minute)
+	if time.Until(windowEnd) < 40*time.Second {
+		windowEnd = windowEnd.Add(time.Minute)
+	}
+	fetched := &karpv1.NodePool{ObjectMeta: metav1.ObjectMeta{Name: np.Name}}
+	s.update(fetched, func() {
+		fetched.Spec.Disruption.Budgets = []karpv1.Budget{{Nodes: "100%"}, {Nodes: "0",
+			Schedule: ptr.To(fmt.Sprintf("%d %d * * *", opened.Minute(), opened.Hour())), Duration: &metav1.Duration{Duration: windowEnd.Sub(opened)}}}
+	})
+	s.scale(ns, "gone", 0)
 	harness.Eventually(t, time.Minute, "a DisruptionBlocked event", func() error {
 		if !hasEvent(ctx, s.kube, "DisruptionBlocked") {
 			return fmt.Errorf("no DisruptionBlocked event yet")
 		}
 		return nil
 	})
-	time.Sleep(30 * time.Second) // longer than consolidateAfter, the validation delay and a pass
+	time.Sleep(time.Until(windowEnd.Add(-3 * time.Second)))
 	if n := len(s.snapshot().claims); n != before {
-		t.Fatalf("%d of %d nodeclaims left while the budget is 0", n, before)
+		t.Fatalf("%d of %d nodeclaims left while the budget window is open", n, before)
 	}
 
-	// The budget lifted: the empty nodes go, the busy ones stay.
-	fetched := &karpv1.NodePool{ObjectMeta: metav1.ObjectMeta{Name: np.Name}}
-	s.expectFetched(fetched)
-	fetched.Spec.Disruption.Budgets = []karpv1.Budget{{Nodes: "100%"}}
-	if err := s.kube.Update(ctx, fetched); err != nil {
-		t.Fatal(err)
-	}
+	// The window ended: the empty nodes go, the busy ones stay.
 	harness.Eventually(t, 2*time.Minute, "the empty nodes to be removed", func() error {
 		c := s.snapshot()
 		if len(c.claims) != len(keep) {
@@ -72,6 +80,7 @@ func TestEmptyNodesAreRemovedWithinBudgets(t *testing.T) {
 		}
 		return nil
 	})
+	t.Logf("empty nodes removed %s after the budget window closed", time.Since(windowEnd).Round(time.Second))
 	if running := len(s.running()); running != len(keep) {
 		t.Errorf("%d instances running, want %d", running, len(keep))
 	}
@@ -95,9 +104,19 @@ func hasEvent(ctx context.Context, kube client.Client, reason string) bool {
 func (s *stack) scale(ns, name string, replicas int32) {
 	s.t.Helper()
 	d := &appsv1.Deployment{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name}}
-	s.expectFetched(d)
-	d.Spec.Replicas = &replicas
-	if err := s.kube.Update(context.Background(), d); err != nil {
+	s.update(d, func() { d.Spec.Replicas = &replicas })
+}
+
+// update fetches obj, applies mutate and writes it back, again from a fresh
+// read when a controller wrote the object in between (a conflict).
+func (s *stack) update(obj client.Object, mutate func()) {
+	s.t.Helper()
+	err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		s.expectFetched(obj)
+		mutate()
+		return s.kube.Update(context.Background(), obj)
+	})
+	if err != nil {
 		s.t.Fatal(err)
 	}
 }
@@ -107,7 +126,7 @@ func (s *stack) scale(ns, name string, replicas int32) {
 // the empty node goes, then the underutilized one whose pods fit the other,
 // every pod still Running and no node launched since (no churn).
 func TestScaleDownConsolidatesWithoutChurn(t *testing.T) {
-	s := newStack(t, ec2sim.Options{}, func(o *operator.Options) { o.FeatureGates = map[string]bool{"Disruption": true} })
+	s := newStack(t, ec2sim.Options{}, withDisruption)
 	ns := s.namespace("consolidate")
 	np := nodePool("default")
 	np.Spec.Disruption = karpv1.Disruption{ConsolidateAfter: karpv1.MustParseNillableDuration("5s"),

@@ -106,7 +106,9 @@ const PricePerHourAnnotationKey = "tailor.sh/price-per-hour"
 // Annotations the interruption controller writes; after a restart they are the
 // whole state of an interruption in progress.
 const (
-	// ReplacesAnnotationKey on a replacement NodeClaim names the interrupted claim.
+	// ReplacesAnnotationKey on a replacement NodeClaim names the interrupted claim;
+	// on a replacement capacity request, the claims the disruption controller
+	// replaces (comma separated).
 	ReplacesAnnotationKey = "tailor.sh/replaces"
 	// ReplacedByAnnotationKey on an interrupted NodeClaim names its replacement.
 	ReplacedByAnnotationKey = "tailor.sh/replaced-by"

@@ -1,0 +1,112 @@
+package disruption
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/client-go/tools/record"
+	"k8s.io/utils/clock"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/client/fake"
+
+	"github.com/tailor-sh/tailor/pkg/apis"
+	karpv1 "github.com/tailor-sh/tailor/pkg/apis/karpenter/v1"
+	"github.com/tailor-sh/tailor/pkg/apis/wellknown"
+	"github.com/tailor-sh/tailor/pkg/planner"
+)
+
+// Eight equal drifted nodes and a budget of one: every pass must pick the same
+// node, or validation (the same candidates for 15 s) never passes and the
+// drift is never acted on. The client lists in a new order each time, as the
+// cache may.
+func TestPassesPickTheSameNodeAmongEqualOnes(t *testing.T) {
+	np := nodePool("default", "Never", karpv1.Budget{Nodes: "1"}) // Never: not removed as empty, only as drifted
+	np.Spec.Template.Spec.Requirements = []karpv1.NodeSelectorRequirementWithMinValues{{
+		Key: wellknown.CapacityTypeLabelKey, Operator: corev1.NodeSelectorOpIn, Values: []string{wellknown.CapacityTypeSpot}}}
+	objs := []client.Object{np}
+	for i := range 8 {
+		cand := candidate(fmt.Sprintf("c-%d", i), "default", "0.1", -1)
+		cand.Claim.Status.NodeName = cand.Node.Name
+		cand.Node.Labels = map[string]string{wellknown.CapacityTypeLabelKey: wellknown.CapacityTypeOnDemand}
+		objs = append(objs, cand.Claim, cand.Node)
+	}
+	kube := fake.NewClientBuilder().WithScheme(apis.NewScheme()).WithObjects(objs...).Build()
+	p, err := planner.NewStandalone(context.Background(), nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := NewController(shuffled{kube}, catalogCloud{}, record.NewFakeRecorder(1000), clock.RealClock{}, false)
+	c.planner = p
+	var first []string
+	for pass := range 10 {
+		s, err := c.snapshot(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		cmds, _ := Decide(s)
+		got := names(cmds)
+		if len(got) != 1 || !strings.HasPrefix(got[0], "Drifted:") {
+			t.Fatalf("pass %d: commands for %v, want one drifted node (budget 1)", pass, got)
+		}
+		if pass == 0 {
+			first = got
+		} else if got[0] != first[0] {
+			t.Fatalf("pass %d took %s, pass 0 took %s: equal nodes must be taken in the same order", pass, got[0], first[0])
+		}
+	}
+}
+
+// shuffled lists in a random order, as a cache over a map does.
+type shuffled struct{ client.Client }
+
+func (s shuffled) List(ctx context.Context, list client.ObjectList, opts ...client.ListOption) error {
+	if err := s.Client.List(ctx, list, opts...); err != nil {
+		return err
+	}
+	items, err := meta.ExtractList(list)
+	if err != nil {
+		return err
+	}
+	rand.Shuffle(len(items), func(i, j int) { items[i], items[j] = items[j], items[i] })
+	return meta.SetList(list, items)
+}
+
+// A pod moved off a node keeps to the zone it leaves when its spread rule
+// does not schedule past the skew (each of its ORed node affinity terms gets
+// the zone); a soft rule, or one per node, leaves it free.
+func TestMovedPodsKeepToTheirSpreadDomain(t *testing.T) {
+	node := map[string]string{corev1.LabelTopologyZone: "us-west-2a", corev1.LabelHostname: "n1"}
+	spread := func(key string, when corev1.UnsatisfiableConstraintAction) corev1.TopologySpreadConstraint {
+		return corev1.TopologySpreadConstraint{MaxSkew: 1, TopologyKey: key, WhenUnsatisfiable: when}
+	}
+	p := workloadPod("web")
+	p.Spec.NodeName = "n1"
+	p.Spec.TopologySpreadConstraints = []corev1.TopologySpreadConstraint{spread(corev1.LabelTopologyZone, corev1.DoNotSchedule), spread(corev1.LabelHostname, corev1.DoNotSchedule)}
+	p.Spec.Affinity = &corev1.Affinity{NodeAffinity: &corev1.NodeAffinity{RequiredDuringSchedulingIgnoredDuringExecution: &corev1.NodeSelector{NodeSelectorTerms: []corev1.NodeSelectorTerm{
+		{MatchExpressions: []corev1.NodeSelectorRequirement{{Key: "arch", Operator: corev1.NodeSelectorOpIn, Values: []string{"arm64"}}}},
+		{MatchExpressions: []corev1.NodeSelectorRequirement{{Key: "arch", Operator: corev1.NodeSelectorOpIn, Values: []string{"amd64"}}}},
+	}}}}
+	got := moved(p, node)
+	if got.Spec.NodeName != "" || p.Spec.NodeName != "n1" {
+		t.Fatalf("moved pod bound to %q (original to %q), want it unbound and the original untouched", got.Spec.NodeName, p.Spec.NodeName)
+	}
+	terms := got.Spec.Affinity.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution.NodeSelectorTerms
+	for i, term := range terms {
+		if len(term.MatchExpressions) != 2 || term.MatchExpressions[1].Key != corev1.LabelTopologyZone || term.MatchExpressions[1].Values[0] != "us-west-2a" {
+			t.Errorf("term %d: %+v, want its arch and the zone it leaves (not the hostname)", i, term.MatchExpressions)
+		}
+	}
+	if len(p.Spec.Affinity.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution.NodeSelectorTerms[0].MatchExpressions) != 1 {
+		t.Error("the original pod's affinity was changed")
+	}
+	soft := workloadPod("soft")
+	soft.Spec.TopologySpreadConstraints = []corev1.TopologySpreadConstraint{spread(corev1.LabelTopologyZone, corev1.ScheduleAnyway)}
+	if got := moved(soft, node); got.Spec.Affinity != nil {
+		t.Errorf("a ScheduleAnyway spread pinned the pod: %+v", got.Spec.Affinity)
+	}
+}
