@@ -10,6 +10,7 @@ import (
 	"k8s.io/kubernetes/pkg/scheduler/framework"
 
 	tailorv1alpha1 "github.com/tailor-sh/tailor/pkg/apis/tailor/v1alpha1"
+	"github.com/tailor-sh/tailor/pkg/moves"
 )
 
 // PostFilter runs when no existing node fits pod. It never plans on the cycle: a
@@ -43,9 +44,16 @@ func (p *Provisioner) Filter(_ context.Context, _ fwk.CycleState, pod *corev1.Po
 	return nil
 }
 
-// Score prefers, for a pod planned onto a capacity request, the node launched for it.
+// Score prefers, for a pod planned onto a capacity request, the node launched
+// for it; and for a pod whose controller had pods moved off a node the
+// disruption controller removes, the nodes its plan moved them to
+// (pkg/moves), so that the scheduler follows the plan that judged the node
+// removable and no pod is left without room.
 func (p *Provisioner) Score(_ context.Context, _ fwk.CycleState, pod *corev1.Pod, nodeInfo fwk.NodeInfo) (int64, *fwk.Status) {
 	if request, ok := p.flight.waitsFor(pod.UID, p.now()); ok && request == requestOf(nodeInfo.Node()) {
+		return framework.MaxNodeScore, nil
+	}
+	if moves.Expects(nodeInfo.Node(), pod, p.now()) {
 		return framework.MaxNodeScore, nil
 	}
 	return 0, nil

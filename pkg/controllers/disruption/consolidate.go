@@ -141,7 +141,7 @@ func (d *decider) tryConsolidate(cs []*Candidate) (*Command, string) {
 	case p.Unplaced > 0:
 		return nil, fmt.Sprintf("%d of %s fit no other node and no NodePool (%s)", p.Unplaced, what, p.Why)
 	case len(p.New) == 0:
-		return &Command{Reason: karpv1.DisruptionReasonUnderutilized, Action: ActionDelete, Candidates: cs,
+		return &Command{Reason: karpv1.DisruptionReasonUnderutilized, Action: ActionDelete, Candidates: cs, Moves: p.Onto,
 			Message: fmt.Sprintf("Underutilized: %s fit on the other nodes; removing %s ($%.4f/h)", what, nodesOf(cs), priceOf(cs))}, ""
 	case len(p.New) > 1 && len(cs) > 1, len(p.New) > maxReplacementNodes:
 		return nil, fmt.Sprintf("%s need %d new nodes", what, len(p.New))
@@ -150,7 +150,7 @@ func (d *decider) tryConsolidate(cs []*Candidate) (*Command, string) {
 	if next == nil {
 		return nil, what + " " + why
 	}
-	return &Command{Reason: karpv1.DisruptionReasonUnderutilized, Action: ActionReplace, Candidates: cs, Replacements: next,
+	return &Command{Reason: karpv1.DisruptionReasonUnderutilized, Action: ActionReplace, Candidates: cs, Replacements: next, Moves: p.Onto,
 		Deadline: d.s.Now.Add(replaceWait),
 		Message:  fmt.Sprintf("Underutilized: replacing %s ($%.4f/h) by %s for %s", nodesOf(cs), priceOf(cs), describeAll(next), what)}, ""
 }

@@ -25,6 +25,10 @@ const (
 	// validation is how long a decision must hold before it is carried out: a
 	// node that was empty for a moment while pods moved keeps its pods.
 	validation = 15 * time.Second
+	// movesFor is how long after the eviction starts (a deletion, or the
+	// replacement's deadline) the scheduler is asked to send moved pods where
+	// the plan put them.
+	movesFor = 5 * time.Minute
 )
 
 // Controller runs a disruption pass every passInterval, as a singleton.
@@ -102,6 +106,7 @@ func (c *Controller) Pass(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	c.forgetMoves(ctx, s.Candidates)
 	commands, blocked := Decide(s)
 	eligibleNodes.Set(float64(countCandidates(commands)))
 	c.tellBlocked(blocked)

@@ -55,6 +55,8 @@ type Placement struct {
 	// Unplaced counts the pods no node and no NodePool holds; Why names one.
 	Unplaced int
 	Why      string
+	// Onto are the pods placed on remaining nodes, by node name.
+	Onto map[string][]*corev1.Pod
 }
 
 // Candidate is a NodeClaim, its node and what runs there.
@@ -100,6 +102,9 @@ type Command struct {
 	Candidates []*Candidate
 	// Replacements are the nodes launched first (ActionReplace).
 	Replacements []*planner.Node
+	// Moves are the candidates' pods the plan puts on remaining nodes, by
+	// node name: those nodes are annotated for the scheduler (pkg/moves).
+	Moves map[string][]*corev1.Pod
 	// Deadline is when a replacement is given up on (ActionReplace): an
 	// expired node is deleted then anyway, any other kept.
 	Deadline time.Time

@@ -10,6 +10,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/log"
@@ -18,6 +19,7 @@ import (
 	tailorv1alpha1 "github.com/tailor-sh/tailor/pkg/apis/tailor/v1alpha1"
 	"github.com/tailor-sh/tailor/pkg/apis/wellknown"
 	"github.com/tailor-sh/tailor/pkg/claims"
+	"github.com/tailor-sh/tailor/pkg/moves"
 	"github.com/tailor-sh/tailor/pkg/planner"
 )
 
@@ -39,6 +41,7 @@ func (c *Controller) execute(ctx context.Context, cmd Command) error {
 // deleteClaims deletes the candidates' claims (the ones read, not claims of
 // the same name made since); the termination controller drains their nodes.
 func (c *Controller) deleteClaims(ctx context.Context, cmd Command) error {
+	c.markMoves(ctx, cmd, c.clk.Now().Add(movesFor))
 	var errs []error
 	for _, cand := range cmd.Candidates {
 		c.tell(cand, corev1.EventTypeNormal, "Disrupting", c.message(cmd, cand))
@@ -80,6 +83,7 @@ func (c *Controller) replace(ctx context.Context, cmd Command) error {
 			return err
 		}
 	}
+	c.markMoves(ctx, cmd, cmd.Deadline.Add(movesFor))
 	for _, r := range requests {
 		c.created[r.Name] = c.clk.Now()
 		if err := c.kube.Create(ctx, r); err != nil && !apierrors.IsAlreadyExists(err) {
@@ -155,6 +159,43 @@ func (c *Controller) annotate(ctx context.Context, claim *karpv1.NodeClaim, valu
 		return fmt.Errorf("annotating nodeclaim %s, %w", claim.Name, err)
 	}
 	return nil
+}
+
+// markMoves annotates each node the command moves pods to with their
+// controllers, until until, so that the scheduler sends the recreated pods
+// where the plan put them (pkg/moves). It is best effort: a node not
+// annotated leaves its pods to the scheduler's own scores.
+func (c *Controller) markMoves(ctx context.Context, cmd Command, until time.Time) {
+	for name, pods := range cmd.Moves {
+		node := &corev1.Node{}
+		if err := c.kube.Get(ctx, client.ObjectKey{Name: name}, node); err != nil {
+			continue
+		}
+		value, ok := moves.Add(node, pods, until, c.clk.Now())
+		if !ok {
+			continue
+		}
+		patch := client.MergeFrom(node.DeepCopy())
+		metav1.SetMetaDataAnnotation(&node.ObjectMeta, moves.AnnotationKey, value)
+		if err := c.kube.Patch(ctx, node, patch); err != nil {
+			log.FromContext(ctx).Error(err, "annotating the pods moved to a node", "node", name)
+		}
+	}
+}
+
+// forgetMoves removes the annotations of moves that have expired.
+func (c *Controller) forgetMoves(ctx context.Context, candidates []*Candidate) {
+	for _, cand := range candidates {
+		if !moves.Stale(cand.Node, c.clk.Now()) {
+			continue
+		}
+		node := cand.Node.DeepCopy()
+		patch := client.MergeFrom(cand.Node)
+		delete(node.Annotations, moves.AnnotationKey)
+		if err := c.kube.Patch(ctx, node, patch); err != nil {
+			log.FromContext(ctx).Error(err, "removing the expired moves of a node", "node", node.Name)
+		}
+	}
 }
 
 // taint adds (on) or removes the karpenter.sh/disrupted taint of node. The

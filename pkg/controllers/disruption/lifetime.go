@@ -41,6 +41,7 @@ func (d *decider) expire() {
 		Message: fmt.Sprintf("Expired: %s reached expireAfter; removing it", nodesOf(expired))}
 	if pods := workloadOf(expired); d.s.Plan != nil && len(pods) > 0 {
 		p, err := d.s.Plan(pods, expired)
+		cmd.Moves = p.Onto
 		switch {
 		case err != nil:
 			cmd.Message += fmt.Sprintf(" without replacement (planning one failed: %v)", err)
@@ -118,7 +119,7 @@ func (d *decider) drift() {
 		}
 		return
 	}
-	cmd := Command{Reason: karpv1.DisruptionReasonDrifted, Action: ActionDelete, Candidates: take, Message: message + "; removing " + nodesOf(take) + ", its pods fit the other nodes"}
+	cmd := Command{Reason: karpv1.DisruptionReasonDrifted, Action: ActionDelete, Candidates: take, Moves: p.Onto, Message: message + "; removing " + nodesOf(take) + ", its pods fit the other nodes"}
 	if len(p.New) > 0 {
 		cmd.Action, cmd.Replacements, cmd.Deadline = ActionReplace, p.New, d.s.Now.Add(replaceWait)
 		cmd.Message = fmt.Sprintf("%s; replacing %s by %s", message, nodesOf(take), countNodes(len(p.New)))

@@ -54,7 +54,7 @@ func (c *Controller) planFor(ctx context.Context, candidates []*Candidate, pools
 		if err != nil {
 			return Placement{}, fmt.Errorf("planning where the pods go, %w", err)
 		}
-		out := Placement{New: plan.NewNodes, Unplaced: len(plan.Unplaced)}
+		out := Placement{New: plan.NewNodes, Unplaced: len(plan.Unplaced), Onto: plan.InFlight}
 		if len(plan.Unplaced) > 0 {
 			u := plan.Unplaced[0]
 			out.Why = fmt.Sprintf("pod %s/%s: %s", u.Pod.Namespace, u.Pod.Name, u.Reason)

@@ -9,14 +9,18 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/tools/record"
 	"k8s.io/utils/clock"
+	clocktesting "k8s.io/utils/clock/testing"
+	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/fake"
 
 	"github.com/tailor-sh/tailor/pkg/apis"
 	karpv1 "github.com/tailor-sh/tailor/pkg/apis/karpenter/v1"
 	"github.com/tailor-sh/tailor/pkg/apis/wellknown"
+	"github.com/tailor-sh/tailor/pkg/moves"
 	"github.com/tailor-sh/tailor/pkg/planner"
 )
 
@@ -108,5 +112,40 @@ func TestMovedPodsKeepToTheirSpreadDomain(t *testing.T) {
 	soft.Spec.TopologySpreadConstraints = []corev1.TopologySpreadConstraint{spread(corev1.LabelTopologyZone, corev1.ScheduleAnyway)}
 	if got := moved(soft, node); got.Spec.Affinity != nil {
 		t.Errorf("a ScheduleAnyway spread pinned the pod: %+v", got.Spec.Affinity)
+	}
+}
+
+// Removing a node records on each node the plan moves its pods to which
+// controllers' pods are coming (for the scheduler's Score); a later pass
+// removes the record once it has expired.
+func TestDeletingANodeRecordsWhereItsPodsGo(t *testing.T) {
+	gone := candidate("gone", "default", "0.1", -1)
+	target := candidate("target", "default", "0.1", -1)
+	pod := workloadPod("web-1")
+	pod.OwnerReferences = []metav1.OwnerReference{{Kind: "ReplicaSet", Name: "web", UID: "rs-web", Controller: ptr.To(true)}}
+	kube := fake.NewClientBuilder().WithScheme(apis.NewScheme()).WithObjects(gone.Claim, gone.Node, target.Claim, target.Node).Build()
+	clk := clocktesting.NewFakeClock(now)
+	c := NewController(kube, catalogCloud{}, record.NewFakeRecorder(100), clk, false)
+	cmd := Command{Reason: karpv1.DisruptionReasonUnderutilized, Action: ActionDelete, Candidates: []*Candidate{gone},
+		Moves: map[string][]*corev1.Pod{target.Node.Name: {pod}}}
+	if err := c.execute(context.Background(), cmd); err != nil {
+		t.Fatal(err)
+	}
+	node := &corev1.Node{}
+	if err := kube.Get(context.Background(), client.ObjectKey{Name: target.Node.Name}, node); err != nil {
+		t.Fatal(err)
+	}
+	recreated := workloadPod("web-2")
+	recreated.OwnerReferences = pod.OwnerReferences
+	if !moves.Expects(node, recreated, now) {
+		t.Fatalf("node annotations %v: want web's recreated pods expected", node.Annotations)
+	}
+	clk.Step(movesFor)
+	c.forgetMoves(context.Background(), []*Candidate{{Claim: target.Claim, Node: node}})
+	if err := kube.Get(context.Background(), client.ObjectKey{Name: target.Node.Name}, node); err != nil {
+		t.Fatal(err)
+	}
+	if _, found := node.Annotations[moves.AnnotationKey]; found {
+		t.Errorf("node annotations %v: want the expired move removed", node.Annotations)
 	}
 }
