@@ -6,9 +6,10 @@
 // that judged the node removable. When a pod takes the room the plan kept for
 // another, that one finds no node and the Provisioner launches one: the
 // consolidation-provisioning ping-pong. The disruption controller therefore
-// annotates each node that the plan puts moved pods on with the pods'
-// controllers, and the Provisioner's Score prefers that node for their pods
-// until the annotation expires.
+// annotates each node that the plan puts moved pods on with how many pods of
+// each controller it is to hold, and the Provisioner's Score prefers that node
+// for those controllers' pods while it holds fewer, until the annotation
+// expires.
 package moves
 
 import (
@@ -23,8 +24,9 @@ import (
 // AnnotationKey on a node holds the Expected pods moved there.
 const AnnotationKey = "tailor.sh/expected-pods"
 
-// Expected are the pods moved to a node, counted by the UID of their
-// controller (a ReplicaSet, a StatefulSet...), until a time.
+// Expected are, per UID of a controller (a ReplicaSet, a StatefulSet...),
+// how many of its pods the node is to hold once the moved ones arrived, until
+// a time.
 type Expected struct {
 	Until  time.Time         `json:"until"`
 	Owners map[types.UID]int `json:"owners"`
@@ -43,29 +45,55 @@ func Of(node *corev1.Node, now time.Time) (e Expected, ok bool) {
 	return e, true
 }
 
-// Expects reports whether pod's controller has pods moved to node.
-func Expects(node *corev1.Node, pod *corev1.Pod, now time.Time) bool {
-	owner := metav1.GetControllerOf(pod)
-	if owner == nil {
+// Owner is the UID of pod's controller, or "" for a pod without one (nothing
+// recreates it).
+func Owner(pod *corev1.Pod) types.UID {
+	if owner := metav1.GetControllerOf(pod); owner != nil {
+		return owner.UID
+	}
+	return ""
+}
+
+// Wants reports whether node is to receive pod: its controller's pods are
+// moving there and the node holds fewer of them (holding) than expected.
+func Wants(node *corev1.Node, pod *corev1.Pod, holding int, now time.Time) bool {
+	owner := Owner(pod)
+	if owner == "" {
 		return false
 	}
 	e, ok := Of(node, now)
-	return ok && e.Owners[owner.UID] > 0
+	return ok && holding < e.Owners[owner]
 }
 
-// Add returns the annotation value that adds pods (moved to node) until until
-// to what node already expects.
-func Add(node *corev1.Node, pods []*corev1.Pod, until, now time.Time) (string, bool) {
+// Holding counts the pods of owner among pods that are not leaving.
+func Holding(pods []*corev1.Pod, owner types.UID) int {
+	n := 0
+	for _, p := range pods {
+		if p.DeletionTimestamp == nil && Owner(p) == owner {
+			n++
+		}
+	}
+	return n
+}
+
+// Add returns the annotation value that adds moved pods, until until, to
+// what node (running present) already expects.
+func Add(node *corev1.Node, present, moved []*corev1.Pod, until, now time.Time) (string, bool) {
 	e, ok := Of(node, now)
 	if !ok {
 		e = Expected{Owners: map[types.UID]int{}}
 	}
 	added := false
-	for _, p := range pods {
-		if owner := metav1.GetControllerOf(p); owner != nil {
-			e.Owners[owner.UID]++
-			added = true
+	for _, p := range moved {
+		owner := Owner(p)
+		if owner == "" {
+			continue
 		}
+		if _, known := e.Owners[owner]; !known {
+			e.Owners[owner] = Holding(present, owner)
+		}
+		e.Owners[owner]++
+		added = true
 	}
 	if !added {
 		return "", false

@@ -6,6 +6,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 	fwk "k8s.io/kube-scheduler/framework"
 	"k8s.io/kubernetes/pkg/scheduler/framework"
 
@@ -46,17 +47,31 @@ func (p *Provisioner) Filter(_ context.Context, _ fwk.CycleState, pod *corev1.Po
 
 // Score prefers, for a pod planned onto a capacity request, the node launched
 // for it; and for a pod whose controller had pods moved off a node the
-// disruption controller removes, the nodes its plan moved them to
-// (pkg/moves), so that the scheduler follows the plan that judged the node
+// disruption controller removes, the nodes its plan moved them to while
+// they hold fewer than the plan put there (pkg/moves), so that the scheduler follows the plan that judged the node
 // removable and no pod is left without room.
 func (p *Provisioner) Score(_ context.Context, _ fwk.CycleState, pod *corev1.Pod, nodeInfo fwk.NodeInfo) (int64, *fwk.Status) {
 	if request, ok := p.flight.waitsFor(pod.UID, p.now()); ok && request == requestOf(nodeInfo.Node()) {
 		return framework.MaxNodeScore, nil
 	}
-	if moves.Expects(nodeInfo.Node(), pod, p.now()) {
-		return framework.MaxNodeScore, nil
+	if node := nodeInfo.Node(); node != nil && node.Annotations[moves.AnnotationKey] != "" {
+		if moves.Wants(node, pod, holding(nodeInfo, moves.Owner(pod)), p.now()) {
+			return framework.MaxNodeScore, nil
+		}
 	}
 	return 0, nil
+}
+
+// holding counts the pods of owner on the node (assumed ones included) that
+// are not leaving.
+func holding(nodeInfo fwk.NodeInfo, owner types.UID) int {
+	n := 0
+	for _, pi := range nodeInfo.GetPods() {
+		if pod := pi.GetPod(); pod.DeletionTimestamp == nil && moves.Owner(pod) == owner {
+			n++
+		}
+	}
+	return n
 }
 
 // ScoreExtensions: scores need no normalizing.

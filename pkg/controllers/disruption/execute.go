@@ -19,6 +19,7 @@ import (
 	tailorv1alpha1 "github.com/tailor-sh/tailor/pkg/apis/tailor/v1alpha1"
 	"github.com/tailor-sh/tailor/pkg/apis/wellknown"
 	"github.com/tailor-sh/tailor/pkg/claims"
+	"github.com/tailor-sh/tailor/pkg/controllers/indexes"
 	"github.com/tailor-sh/tailor/pkg/moves"
 	"github.com/tailor-sh/tailor/pkg/planner"
 )
@@ -161,8 +162,8 @@ func (c *Controller) annotate(ctx context.Context, claim *karpv1.NodeClaim, valu
 	return nil
 }
 
-// markMoves annotates each node the command moves pods to with their
-// controllers, until until, so that the scheduler sends the recreated pods
+// markMoves annotates each node the command moves pods to with how many pods
+// of each of their controllers it is to hold, until until, so that the scheduler sends the recreated pods
 // where the plan put them (pkg/moves). It is best effort: a node not
 // annotated leaves its pods to the scheduler's own scores.
 func (c *Controller) markMoves(ctx context.Context, cmd Command, until time.Time) {
@@ -171,7 +172,11 @@ func (c *Controller) markMoves(ctx context.Context, cmd Command, until time.Time
 		if err := c.kube.Get(ctx, client.ObjectKey{Name: name}, node); err != nil {
 			continue
 		}
-		value, ok := moves.Add(node, pods, until, c.clk.Now())
+		var present corev1.PodList
+		if err := c.kube.List(ctx, &present, client.MatchingFields{indexes.PodNodeName: name}); err != nil {
+			continue
+		}
+		value, ok := moves.Add(node, podPointers(present.Items), pods, until, c.clk.Now())
 		if !ok {
 			continue
 		}
@@ -181,6 +186,14 @@ func (c *Controller) markMoves(ctx context.Context, cmd Command, until time.Time
 			log.FromContext(ctx).Error(err, "annotating the pods moved to a node", "node", name)
 		}
 	}
+}
+
+func podPointers(pods []corev1.Pod) []*corev1.Pod {
+	out := make([]*corev1.Pod, len(pods))
+	for i := range pods {
+		out[i] = &pods[i]
+	}
+	return out
 }
 
 // forgetMoves removes the annotations of moves that have expired.

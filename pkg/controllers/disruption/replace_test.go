@@ -8,6 +8,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 
 	karpv1 "github.com/tailor-sh/tailor/pkg/apis/karpenter/v1"
 	tailorv1alpha1 "github.com/tailor-sh/tailor/pkg/apis/tailor/v1alpha1"
@@ -265,6 +266,21 @@ func TestReplacementsUnderWay(t *testing.T) {
 				t.Fatalf("commands %+v, want %s now, saying %q", cmds, tc.want, tc.says)
 			}
 		})
+	}
+}
+
+// Once its replacement is initialized the old node goes, and the pods the
+// replacement was planned for are to be sent to the replacement's node.
+func TestFinishingAReplacementSendsItsPodsToTheNewNode(t *testing.T) {
+	x, y := workloadPod("x"), workloadPod("y")
+	x.UID, y.UID = "uid-x", "uid-y"
+	c := candidate("old", "default", "0.2", -1, x, y)
+	c.Replacing = &Replacing{Reason: karpv1.DisruptionReasonUnderutilized, Requests: []string{"r1"}, Deadline: now.Add(time.Minute)}
+	s := Snapshot{Now: now, NodePools: map[string]*karpv1.NodePool{"default": nodePool("default", "0s")}, Candidates: []*Candidate{c},
+		Requests: map[string]RequestState{"r1": {Initialized: true, Node: "new-node", Pods: []types.UID{x.UID}}}}
+	cmds := mustDecide(s)
+	if len(cmds) != 1 || cmds[0].Action != ActionDelete || len(cmds[0].Moves["new-node"]) != 1 || cmds[0].Moves["new-node"][0] != x {
+		t.Fatalf("commands %+v, want old deleted and x (not y, planned elsewhere) sent to new-node", cmds)
 	}
 }
 

@@ -2,8 +2,12 @@ package disruption
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/types"
 
 	karpv1 "github.com/tailor-sh/tailor/pkg/apis/karpenter/v1"
 	tailorv1alpha1 "github.com/tailor-sh/tailor/pkg/apis/tailor/v1alpha1"
@@ -23,6 +27,11 @@ type RequestState struct {
 	Initialized bool
 	// Failed says why the launcher gave the request up ("" while it has not).
 	Failed string
+	// Node is the name of the request's node, once it registered.
+	Node string
+	// Pods are the pods the request was planned for (a replacement's: pods
+	// of the nodes it replaces).
+	Pods []types.UID
 }
 
 // replacingOf reads the replacement recorded on claim (nil: none). A deadline
@@ -75,7 +84,26 @@ func (d *decider) progress() {
 				Message: fmt.Sprintf("%s: %s; node %s stays and is untainted", r.Reason, failed, c.Node.Name)})
 		case waiting == 0:
 			d.commands = append(d.commands, Command{Reason: r.Reason, Action: ActionDelete, Candidates: []*Candidate{c}, Immediate: true,
+				Moves:   d.movesOnto(c, r.Requests),
 				Message: fmt.Sprintf("%s: its replacement (%s) is initialized; removing node %s", r.Reason, strings.Join(r.Requests, ", "), c.Node.Name)})
 		}
 	}
+}
+
+// movesOnto are c's pods that the replacement requests were planned for, by
+// the name of the request's node: the scheduler is to send them there.
+func (d *decider) movesOnto(c *Candidate, requests []string) map[string][]*corev1.Pod {
+	out := map[string][]*corev1.Pod{}
+	for _, name := range requests {
+		state := d.s.Requests[name]
+		if state.Node == "" {
+			continue
+		}
+		for _, p := range c.Pods {
+			if slices.Contains(state.Pods, p.UID) {
+				out[state.Node] = append(out[state.Node], p)
+			}
+		}
+	}
+	return out
 }

@@ -259,11 +259,14 @@ func (c *Controller) requestStates(requests []tailorv1alpha1.CapacityRequest, al
 	out := make(map[string]RequestState, len(requests)+len(all))
 	for i := range all {
 		if claim := &all[i]; claims.Request(claim) != "" {
-			out[claims.Request(claim)] = RequestState{Initialized: claims.IsTrue(claim, karpv1.ConditionTypeInitialized)}
+			out[claims.Request(claim)] = RequestState{Initialized: claims.IsTrue(claim, karpv1.ConditionTypeInitialized), Node: claim.Status.NodeName}
 		}
 	}
 	for _, r := range requests {
 		state := out[r.Name]
+		for _, ref := range r.Spec.Pods {
+			state.Pods = append(state.Pods, ref.UID)
+		}
 		if cond := meta.FindStatusCondition(r.Status.Conditions, tailorv1alpha1.ConditionTypeLaunched); cond != nil &&
 			cond.Status == metav1.ConditionFalse && cond.Reason == tailorv1alpha1.ReasonLaunchFailed {
 			state.Failed = cond.Message
