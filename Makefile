@@ -10,8 +10,9 @@ help: ## List the targets
 build: ## Build the binaries into bin/
 	go build -o bin/ ./cmd/...
 
-generate: ## Write deepcopy functions and CRDs (manifests/crds) from pkg/apis
+generate: ## Write deepcopy functions and CRDs (manifests/crds, copied to charts/tailor/crds) from pkg/apis
 	./hack/generate.sh
+	$(MAKE) --no-print-directory chart-crds
 
 controlplane: ## Build kube-apiserver and etcd for tests into the cache folder
 	./hack/controlplane.sh
@@ -19,7 +20,18 @@ controlplane: ## Build kube-apiserver and etcd for tests into the cache folder
 verify: ## Regenerate, gofmt, go vet, tidy; fail if anything changed or is unformatted
 	./hack/verify.sh
 
-test: controlplane ## Run all tests (unit and integration, against a real API server)
+helm: ## Build helm into the cache folder for the chart tests (about 2 minutes cold, then reused)
+	./hack/helm.sh
+
+chart-crds: ## Copy manifests/crds into charts/tailor/crds (the chart tests fail when they differ)
+	cp manifests/crds/*.yaml charts/tailor/crds/
+
+chart-test: controlplane helm ## Lint, render and install charts/tailor against a real API server (test/integration/chart)
+	KUBEBUILDER_ASSETS=$$(./hack/controlplane.sh) go test $(GO_TEST_FLAGS) ./test/integration/chart/
+
+# The control plane (about 8 minutes cold) and helm (about 2) are built first and
+# reused afterwards; go test then compiles and runs the tests only.
+test: controlplane helm ## Run all tests (unit and integration, against a real API server)
 	KUBEBUILDER_ASSETS=$$(./hack/controlplane.sh) go test $(GO_TEST_FLAGS) ./...
 
 cluster: ## Start the local stack in the background (control plane, scheduler, launcher on simulated AWS, kwok); KUBECONFIG=out/kubeconfig
@@ -37,4 +49,4 @@ compare: ## Plan the bench mixes and the sample with our planner and Karpenter's
 clean: ## Remove build outputs (not the control plane cache)
 	rm -rf bin/ out/
 
-.PHONY: help build generate controlplane verify test cluster cluster-down demo compare clean
+.PHONY: help build generate controlplane helm chart-crds chart-test verify test cluster cluster-down demo compare clean
