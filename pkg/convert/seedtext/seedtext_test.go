@@ -1,0 +1,57 @@
+package seedtext
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+)
+
+const tutorial = "# Setting up\n" +
+	"Some prose: with a colon.\n" +
+	"```yaml\n" +
+	"apiVersion: karpenter.sh/v1beta1\n" +
+	"kind: NodePool\n" +
+	"metadata:\n" +
+	"  name: fenced\n" +
+	"spec:\n" +
+	"  nodeClassRef:\n" +
+	"    kind: EC2NodeClass\n" +
+	"---\n" +
+	"apiVersion: karpenter.k8s.aws/v1beta1\n" +
+	"kind: EC2NodeClass\n" +
+	"```\n" +
+	"```\n" +
+	"kubectl get pods\n" +
+	"```\n" +
+	"Pasted without a fence:\n" +
+	"apiVersion: karpenter.sh/v1alpha5\n" +
+	"kind: Provisioner\n" +
+	"metadata:\n" +
+	"name: flat\n" +
+	"kind: AWSNodeTemplate\n" +
+	"- key: a\n" +
+	"Back to prose, which ends the block.\n" +
+	"```yaml\n" +
+	"apiVersion: v1\n" +
+	"kind: Pod\n" +
+	"```\n"
+
+func TestExtractFindsFencedAndPastedManifests(t *testing.T) {
+	blocks := Extract("t.md", tutorial)
+	if len(blocks) != 2 {
+		t.Fatalf("want 2 blocks (the Pod and the shell block hold no Karpenter manifest), got %d: %+v", len(blocks), blocks)
+	}
+	fenced, pasted := blocks[0], blocks[1]
+	if fenced.Line != 4 || !reflect.DeepEqual(fenced.Kinds, []string{"NodePool", "EC2NodeClass"}) {
+		t.Errorf("fenced block: want line 4 and kinds [NodePool EC2NodeClass], got line %d, kinds %v", fenced.Line, fenced.Kinds)
+	}
+	if strings.Contains(fenced.Text, "```") {
+		t.Errorf("fenced block holds its fence:\n%s", fenced.Text)
+	}
+	if pasted.Line != 19 || !reflect.DeepEqual(pasted.Kinds, []string{"Provisioner"}) {
+		t.Errorf("pasted block: want line 19 and kinds [Provisioner], got line %d, kinds %v", pasted.Line, pasted.Kinds)
+	}
+	if strings.Contains(pasted.Text, "prose") || !strings.Contains(pasted.Text, "- key: a") {
+		t.Errorf("pasted block should end at the prose after its last YAML line:\n%s", pasted.Text)
+	}
+}
