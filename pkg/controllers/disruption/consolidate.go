@@ -25,9 +25,12 @@ const (
 	// maxReplacementNodes bounds the nodes that replace one node (several
 	// nodes are only ever replaced by one).
 	maxReplacementNodes = 10
-	// minSpotOptions is how many cheaper spot types a spot node's replacement
-	// must be able to launch: fewer, and the replacement would run where
-	// spot capacity is scarce and is reclaimed soon.
+	// minSpotOptions is how many cheaper spot types the one node replacing one
+	// spot node must be able to launch: fewer, and each replacement would take
+	// the cheapest pool left, where spot capacity is scarce and reclaimed
+	// soon, and be replaced again. As in Karpenter, several nodes replaced by
+	// one need no minimum; nor does one oversized node split into the smaller
+	// nodes its pods need, which have fewer types to choose from.
 	minSpotOptions = 15
 )
 
@@ -160,8 +163,9 @@ func (d *decider) tryConsolidate(cs []*Candidate) (*Command, string) {
 // (the others at their cheapest), so the total stays below what cs cost
 // unless several launches get a dearer type than their cheapest (on-demand
 // launches get the cheapest; spot ones may not). Or nil, and why there are
-// none. Nodes replacing only spot nodes must be spot, each with at least
-// minSpotOptions types, and only when spot-to-spot consolidation is on.
+// none. Nodes replacing only spot nodes must be spot, and only when
+// spot-to-spot consolidation is on; one replacing one needs at least
+// minSpotOptions types.
 func cheaper(nodes []*planner.Node, cs []*Candidate, spotToSpot bool) ([]*planner.Node, string) {
 	spot := allSpot(cs)
 	if spot && !spotToSpot {
@@ -194,7 +198,7 @@ func cheaper(nodes []*planner.Node, cs []*Candidate, spotToSpot bool) ([]*planne
 				types = append(types, it)
 			}
 		}
-		if spot && len(types) < minSpotOptions {
+		if spot && len(cs) == 1 && len(out) == 1 && len(types) < minSpotOptions {
 			return nil, fmt.Sprintf("would need a new spot node, and only %d spot types are cheap enough (%d needed)", len(types), minSpotOptions)
 		}
 		n.InstanceTypes = types

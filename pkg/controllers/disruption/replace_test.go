@@ -164,6 +164,27 @@ func TestSpotToSpotConsolidation(t *testing.T) {
 	}
 }
 
+// The 15-type floor holds for one spot node replaced by one: an oversized spot
+// node splits into smaller spot nodes, and several spot nodes merge into one,
+// with fewer cheaper types.
+func TestSpotSplitsAndMergesNeedNoTypeFloor(t *testing.T) {
+	big := stable(candidate("big", "default", "0.40", -1, workloadPod("x"), workloadPod("y")))
+	big.Node.Labels = map[string]string{wellknown.CapacityTypeLabelKey: wellknown.CapacityTypeSpot}
+	split := func([]*corev1.Pod, []*Candidate) (Placement, error) {
+		return Placement{New: []*planner.Node{newNode(wellknown.CapacityTypeSpot, 0.1, 0.11), newNode(wellknown.CapacityTypeSpot, 0.1, 0.11)}}, nil
+	}
+	s := Snapshot{Now: now, NodePools: map[string]*karpv1.NodePool{"default": consolidating()}, Candidates: []*Candidate{big}, SpotToSpot: true, Plan: split}
+	if cmds := mustDecide(s); len(cmds) != 1 || cmds[0].Action != ActionReplace || len(cmds[0].Replacements) != 2 {
+		t.Errorf("commands %v, want the spot node split into two spot nodes with 2 types each", names(cmds))
+	}
+	small := stable(candidate("small", "default", "0.30", -1, workloadPod("z")))
+	small.Node.Labels = big.Node.Labels
+	s.Candidates, s.Plan = []*Candidate{big, small}, planned(newNode(wellknown.CapacityTypeSpot, 0.2, 0.21))
+	if cmds := mustDecide(s); len(cmds) != 1 || len(cmds[0].Candidates) != 2 || len(cmds[0].Replacements) != 1 {
+		t.Errorf("commands %v, want both spot nodes replaced by one spot node with 2 types", names(cmds))
+	}
+}
+
 // An expired node goes at once whatever the budgets and do-not-disrupt say;
 // the pods that fit nowhere else get replacements first.
 func TestExpiredNodesAreReplacedWhateverTheBudgets(t *testing.T) {
