@@ -20,6 +20,7 @@ import (
 	"github.com/tailor-sh/tailor/pkg/controllers/nodeclaim/termination"
 	nodeclassstatus "github.com/tailor-sh/tailor/pkg/controllers/nodeclass/status"
 	nodepoolstatus "github.com/tailor-sh/tailor/pkg/controllers/nodepool/status"
+	clustermetrics "github.com/tailor-sh/tailor/pkg/metrics"
 	"github.com/tailor-sh/tailor/pkg/providers/aws/unavailable"
 )
 
@@ -32,6 +33,7 @@ func (o *Operator) registerControllers(ctx context.Context, c clients) error {
 	if err := indexes.Register(ctx, mgr); err != nil {
 		return err
 	}
+	clustermetrics.Observe(kube)
 	publisher := catalog.NewController(kube, o.Cloud)
 	launches := lifecycle.NewInFlight()
 	type registrar interface{ Register(manager.Manager) error }

@@ -63,16 +63,20 @@ func (f *flight) waitsFor(uid types.UID, now time.Time) (string, bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	request, ok := f.waiting[uid]
-	if !ok {
-		return "", false
-	}
-	if _, failed := f.failed[request]; failed {
-		return "", false
-	}
-	if since, ready := f.ready[request]; ready && now.Sub(since) > settle {
+	if !ok || !f.holdsLocked(request, now) {
 		return "", false
 	}
 	return request, true
+}
+
+// holdsLocked says whether request still holds its pods: it did not fail, and
+// its node is not initialized or too new for a pod's failure to mean anything.
+func (f *flight) holdsLocked(request string, now time.Time) bool {
+	if _, failed := f.failed[request]; failed {
+		return false
+	}
+	since, ready := f.ready[request]
+	return !ready || now.Sub(since) <= settle
 }
 
 // reservedFor returns whether a node launched for request is kept for the pods

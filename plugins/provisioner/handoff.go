@@ -38,6 +38,7 @@ func (p *Provisioner) handOff(ctx context.Context, in *batchInput, plan planner.
 		}
 		nodes = nodes[:p.args.MaxNewNodesPerBatch]
 	}
+	observeHandedOff(nodes)
 	// Every planned pod waits for its request before any request is written: the
 	// Filter keeps a waiting pod off other requests' nodes, and writing a hundred
 	// requests takes long enough for a pod to land in spare room elsewhere and
@@ -56,6 +57,7 @@ func (p *Provisioner) handOff(ctx context.Context, in *batchInput, plan planner.
 		}
 	}
 	for _, u := range plan.Unplaced {
+		unplaceablePods.WithLabelValues(reasonClass(u.Reason)).Inc()
 		reason := u.Reason
 		for _, why := range in.missing {
 			reason += "; " + why
@@ -75,6 +77,9 @@ func (p *Provisioner) handOff(ctx context.Context, in *batchInput, plan planner.
 func (p *Provisioner) request(ctx context.Context, node *planner.Node) error {
 	obj := planner.CapacityRequest(node)
 	err := p.writer.Create(ctx, obj)
+	if err == nil {
+		requestsCreated.WithLabelValues(node.NodePool).Inc()
+	}
 	if apierrors.IsAlreadyExists(err) {
 		existing := &tailorv1alpha1.CapacityRequest{}
 		if err = p.writer.Get(ctx, nameOf(obj), existing); err == nil && failed(existing) {
@@ -109,7 +114,7 @@ func (p *Provisioner) unassign(node *planner.Node) {
 // capacity type and price, and how many types fit.
 func describe(node *planner.Node) string {
 	cheapest := node.InstanceTypes[0]
-	offering, ok := cheapest.Offerings.Available().Compatible(node.Requirements).Cheapest()
+	offering, ok := likelyOffering(node)
 	if !ok {
 		return fmt.Sprintf("%s (%d instance types fit)", cheapest.Name, len(node.InstanceTypes))
 	}

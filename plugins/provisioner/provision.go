@@ -68,7 +68,7 @@ func (p *Provisioner) provision(ctx context.Context, batch []*corev1.Pod) error 
 		return nil
 	}
 	start := time.Now()
-	plan, err := pl.Plan(ctx, in.Input)
+	plan, err := planObserved(ctx, pl, in.Input)
 	if err != nil {
 		return fmt.Errorf("planning %d pods, %w", len(in.Pods), err)
 	}

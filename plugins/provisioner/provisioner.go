@@ -127,6 +127,7 @@ func New(ctx context.Context, obj runtime.Object, h framework.Handle, deps Deps)
 		}
 	}()
 	go p.run(ctx)
+	waiting.watch(ctx, p)
 	return p, nil
 }
 

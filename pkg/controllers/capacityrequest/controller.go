@@ -142,6 +142,7 @@ func (c *Controller) follow(ctx context.Context, r *tailorv1alpha1.CapacityReque
 		if err := c.kube.Status().Patch(ctx, r, client.MergeFrom(stored)); err != nil {
 			return reconcile.Result{}, client.IgnoreNotFound(err)
 		}
+		initializationSeconds.WithLabelValues(r.Spec.NodePool).Observe(c.clk.Since(r.CreationTimestamp.Time).Seconds())
 		return reconcile.Result{RequeueAfter: doneRetention}, nil
 	}
 	return c.removeAfter(ctx, r, initialized.LastTransitionTime.Time, doneRetention)

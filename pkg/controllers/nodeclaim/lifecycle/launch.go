@@ -36,11 +36,14 @@ func (c *Controller) launch(ctx context.Context, claim *karpv1.NodeClaim) (recon
 	created, err := c.create(ctx, claim)
 	switch {
 	case cloudprovider.IsInsufficientCapacityError(err):
+		launchFailed(claim, tailorv1alpha1.ReasonInsufficientCapacity)
 		return reconcile.Result{}, c.shortage(ctx, claim, err)
 	case cloudprovider.IsNodeClassNotReadyError(err):
+		launchFailed(claim, "NodeClassNotReady")
 		claims.Set(claim, karpv1.ConditionTypeLaunched, metav1.ConditionFalse, "NodeClassNotReady", err.Error())
 		return reconcile.Result{RequeueAfter: nodeClassRetry}, nil
 	case err != nil:
+		launchFailed(claim, "LaunchFailed")
 		claims.Set(claim, karpv1.ConditionTypeLaunched, metav1.ConditionFalse, "LaunchFailed", err.Error())
 		c.recorder.Eventf(claim, corev1.EventTypeWarning, "LaunchFailed", "%v", err)
 		return reconcile.Result{}, err
