@@ -21,15 +21,22 @@ const convertExample = `  # Convert a v1alpha5 Provisioner and its AWSNodeTempla
   cat nodepools.yaml | kubectl tailor convert -f - -o json
 
   # Convert every manifest of a folder, then apply the result
-  kubectl tailor convert -f manifests/ | kubectl apply -f -`
+  kubectl tailor convert -f manifests/ | kubectl apply -f -
+
+  # Supply what tutorial manifests leave out, as Karpenter's getting-started guide
+  # sets up the cluster "demo": node class "default", its node role, and the subnets
+  # and security groups tagged karpenter.sh/discovery: demo
+  kubectl tailor convert -f nodepool.yaml --cluster-name demo --role KarpenterNodeRole-demo`
 
 // convertOptions are the flags of convert and where it reads and writes.
 type convertOptions struct {
 	filenames []string
 	output    string
-	in        io.Reader
-	out       io.Writer
-	errOut    io.Writer
+	// supply is what the flags supply to manifests that leave it out.
+	supply convert.Options
+	in     io.Reader
+	out    io.Writer
+	errOut io.Writer
 }
 
 func newConvertCommand() *cobra.Command {
@@ -51,9 +58,18 @@ their node classes together. Other documents, and those already in v1, pass thro
 they are. Each converted object is written after comment lines listing what changed
 (with -o json, the list goes to stderr).
 
+v1 requires what older manifests, tutorials' above all, may leave out. The flags
+supply it the way Karpenter's getting-started guide sets a cluster up, each change
+listed: --node-class names the EC2NodeClass of NodePools that name none (a class that
+is not among the inputs is fine: it may be in the cluster), --role or
+--instance-profile the IAM identity of node classes with neither, and --cluster-name
+selects, for node classes without subnet or security group selectors, those tagged
+karpenter.sh/discovery with the cluster's name.
+
 Convert works on files alone: it never contacts a cluster. When a document has no v1
 form (an unknown field, a launch template, a placeholder where a label value belongs),
-it says which document and field, and writes nothing at all.`,
+it says which document and field, and writes nothing at all; when a flag would supply
+what is missing, it names the flag.`,
 		Example: convertExample,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -63,6 +79,10 @@ it says which document and field, and writes nothing at all.`,
 	}
 	cmd.Flags().StringArrayVarP(&o.filenames, "filename", "f", nil, "file or folder of manifests to convert (YAML or JSON); - reads stdin")
 	cmd.Flags().StringVarP(&o.output, "output", "o", "yaml", "output format: yaml or json (a v1 List)")
+	cmd.Flags().StringVar(&o.supply.NodeClass, "node-class", "default", "give NodePools and Provisioners that name no node class the EC2NodeClass `NAME` (\"\" refuses them)")
+	cmd.Flags().StringVar(&o.supply.Role, "role", "", "give node classes with neither role nor instance profile the node IAM role `NAME`")
+	cmd.Flags().StringVar(&o.supply.InstanceProfile, "instance-profile", "", "give node classes with neither role nor instance profile the instance profile `NAME` (with --role, AWSNodeTemplates take this one)")
+	cmd.Flags().StringVar(&o.supply.ClusterName, "cluster-name", "", "give node classes that select no subnets or security groups those tagged karpenter.sh/discovery: `NAME`")
 	_ = cmd.MarkFlagRequired("filename")
 	return cmd
 }
@@ -72,11 +92,14 @@ func (o *convertOptions) run() error {
 	if o.output != "yaml" && o.output != "json" {
 		return fmt.Errorf("unsupported output format %q: want yaml or json", o.output)
 	}
+	if err := o.supply.Validate(); err != nil {
+		return err
+	}
 	srcs, err := o.sources()
 	if err != nil {
 		return err
 	}
-	objs, err := convert.Convert(srcs...)
+	objs, err := o.supply.Convert(srcs...)
 	if err != nil {
 		return fmt.Errorf("nothing written, %s:\n%w", count(len(convert.FieldErrors(err)), "problem"), err)
 	}

@@ -123,12 +123,71 @@ func TestConvertFlagErrors(t *testing.T) {
 	}
 }
 
+// A tutorial's manifests: a NodePool that names no node class, and a node class
+// with neither role nor selectors.
+const tutorialManifests = `apiVersion: karpenter.sh/v1beta1
+kind: NodePool
+metadata: {name: spot}
+spec:
+  template:
+    spec:
+      requirements: [{key: karpenter.sh/capacity-type, operator: In, values: [spot]}]
+---
+apiVersion: karpenter.k8s.aws/v1beta1
+kind: EC2NodeClass
+metadata: {name: default}
+spec:
+  amiFamily: AL2023
+`
+
+func TestConvertFlagsSupplyWhatTheManifestsLeaveOut(t *testing.T) {
+	out, _, err := run(t, tutorialManifests, "convert", "-f", "-", "--cluster-name", "demo", "--role", "KarpenterNodeRole-demo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"#   - no spec.template.spec.nodeClassRef -> spec.template.spec.nodeClassRef: {group: karpenter.k8s.aws, kind: EC2NodeClass, name: default} (from --node-class)\n",
+		"#   - no spec.role -> spec.role: KarpenterNodeRole-demo (from --role",
+		"#   - no spec.subnetSelectorTerms -> spec.subnetSelectorTerms: [{tags: {karpenter.sh/discovery: demo}}] (from --cluster-name",
+		"      name: default\n", "  role: KarpenterNodeRole-demo\n", "  - tags:\n      karpenter.sh/discovery: demo\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	out, _, err = run(t, tutorialManifests, "convert", "-f", "-", "--node-class", "spot-nodes", "--instance-profile", "KarpenterNodeInstanceProfile-demo", "--cluster-name", "demo")
+	if err != nil || !strings.Contains(out, "      name: spot-nodes\n") || !strings.Contains(out, "  instanceProfile: KarpenterNodeInstanceProfile-demo\n") {
+		t.Errorf("want the NodePool to name spot-nodes and the node class to take the instance profile, got %v:\n%s", err, out)
+	}
+}
+
+// Without the flags, each refusal names the flag that would supply what is missing.
+func TestConvertRefusalsNameTheFlagThatSuppliesWhatIsMissing(t *testing.T) {
+	out, _, err := run(t, tutorialManifests, "convert", "-f", "-", "--node-class", "")
+	if err == nil || out != "" {
+		t.Fatalf("want an error and nothing written, got %v and\n%s", err, out)
+	}
+	for _, want := range []string{"nothing written, 4 problems", "spec.template.spec.nodeClassRef: required", "pass --node-class NAME",
+		"spec.role: required", "pass --role NAME or --instance-profile NAME", "spec.subnetSelectorTerms: required", "pass --cluster-name NAME"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q:\n%v", want, err)
+		}
+	}
+	for _, args := range [][]string{{"--role", "KarpenterNodeRole-<cluster-name>"}, {"--cluster-name", "<cluster-name>"}, {"--node-class", "Not A Name"}} {
+		out, _, err := run(t, tutorialManifests, append([]string{"convert", "-f", "-"}, args...)...)
+		if err == nil || out != "" || !strings.Contains(err.Error(), args[0]+" \""+args[1]+"\"") {
+			t.Errorf("%v: want an error naming the flag and nothing written, got %v and %q", args, err, out)
+		}
+	}
+}
+
 func TestHelpShowsThePluginNameAndExamples(t *testing.T) {
 	out, _, err := run(t, "", "convert", "--help")
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"kubectl tailor convert -f FILENAME", "Examples:", "kubectl tailor convert -f provisioner.yaml -f awsnodetemplate.yaml", "-o, --output"} {
+	for _, want := range []string{"kubectl tailor convert -f FILENAME", "Examples:", "kubectl tailor convert -f provisioner.yaml -f awsnodetemplate.yaml", "-o, --output",
+		"--node-class NAME", "--role NAME", "--instance-profile NAME", "--cluster-name NAME", "--cluster-name demo --role KarpenterNodeRole-demo"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("help lacks %q:\n%s", want, out)
 		}

@@ -44,8 +44,18 @@ var (
 // unchanged. Documents are converted together because v1 moved settings between
 // kinds (kubelet from NodePool to EC2NodeClass). When any document has no v1 form,
 // Convert returns no objects and an error joining one FieldError per problem.
+// Manifests that leave out what v1 requires are refused: Options.Convert supplies it.
 func Convert(srcs ...Source) ([]Object, error) {
-	cv := &conversion{}
+	return Options{}.Convert(srcs...)
+}
+
+// Convert converts as the function Convert does, supplying from o what the
+// documents leave out and v1 requires.
+func (o Options) Convert(srcs ...Source) ([]Object, error) {
+	if err := o.Validate(); err != nil {
+		return nil, fmt.Errorf("checking the options, %w", err)
+	}
+	cv := &conversion{opts: o}
 	for _, src := range srcs {
 		for _, d := range readDocuments(src, &cv.probs) {
 			cv.document(d)
@@ -69,13 +79,14 @@ func Convert(srcs ...Source) ([]Object, error) {
 
 // conversion is the state of one Convert call.
 type conversion struct {
+	opts     Options
 	probs    problems
 	objects  []*Object
 	kubelets []kubeletMove
 }
 
 func (cv *conversion) document(d document) {
-	c := &docConv{doc: d.doc, probs: &cv.probs, nbspIndent: d.nbspIndent}
+	c := &docConv{doc: d.doc, opts: cv.opts, probs: &cv.probs, nbspIndent: d.nbspIndent}
 	root := fields{c: c, m: runtime.DeepCopyJSON(d.obj)}
 	gvk := d.doc.APIVersion + " " + d.doc.Kind
 	group := groupOf(d.doc.APIVersion)

@@ -1,11 +1,14 @@
 package convert
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
+	"regexp"
+	"strconv"
+	"strings"
 
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/yaml"
@@ -30,19 +33,24 @@ type document struct {
 }
 
 // readDocuments splits src into its documents, items of Lists as documents of their
-// own; documents that do not parse are reported and skipped.
+// own; documents that do not parse are reported, by the line of src, and skipped.
 func readDocuments(src Source, probs *problems) []document {
 	texts, err := splitDocuments(src.Data)
 	if err != nil {
 		probs.add(Doc{Source: src.Name, Index: len(texts) + 1}, nil, "reading the input, %v", err)
 	}
 	var out []document
-	for i, text := range texts {
+	for i, t := range texts {
 		doc := Doc{Source: src.Name, Index: i + 1}
-		text, nbsp := spaceIndentation(text)
-		obj := map[string]any{}
-		if err := yaml.Unmarshal(text, &obj, useNumber); err != nil {
-			probs.add(doc, nil, "reading the document, %v", err)
+		text, nbsp := spaceIndentation(t.text)
+		var v any
+		if err := yaml.Unmarshal(text, &v, useNumber); err != nil {
+			probs.add(doc, nil, "reading the document, %s", yamlProblem(err, t.line))
+			continue
+		}
+		obj, ok := v.(map[string]any)
+		if !ok {
+			probs.add(doc, nil, "reading the document (from line %d), want an object, got %s", t.line, describe(v))
 			continue
 		}
 		d := document{doc: describeDoc(doc, obj), obj: obj, raw: text, nbspIndent: nbsp}
@@ -51,34 +59,74 @@ func readDocuments(src Source, probs *problems) []document {
 	return out
 }
 
+// yamlLine is how YAML errors give the line, counted from the document's first.
+var yamlLine = regexp.MustCompile(`\bline (\d+)`)
+
+// yamlProblem says, in one line, what is wrong in a document that starts at line
+// start of its source, with lines counted in the source.
+func yamlProblem(err error, start int) string {
+	msg := strings.TrimPrefix(err.Error(), "error converting YAML to JSON: ")
+	msg = strings.TrimPrefix(msg, "yaml: ")
+	found := false
+	msg = yamlLine.ReplaceAllStringFunc(msg, func(s string) string {
+		n, _ := strconv.Atoi(yamlLine.FindStringSubmatch(s)[1])
+		found = true
+		return fmt.Sprintf("line %d", start+n-1)
+	})
+	msg = strings.Join(strings.Fields(msg), " ")
+	if !found {
+		return fmt.Sprintf("from line %d, %s", start, msg)
+	}
+	return msg
+}
+
 func useNumber(d *json.Decoder) *json.Decoder {
 	d.UseNumber()
 	return d
 }
 
+// docText is the text of one document and the line of its source (from 1) it
+// starts on.
+type docText struct {
+	text []byte
+	line int
+}
+
 // splitDocuments returns the text of each non-empty document of data.
-func splitDocuments(data []byte) ([][]byte, error) {
+func splitDocuments(data []byte) ([]docText, error) {
 	if utilyaml.IsJSONBuffer(data) {
 		return splitJSON(data)
 	}
-	var out [][]byte
-	reader := utilyaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(data)))
-	for {
-		text, err := reader.Read()
-		if errors.Is(err, io.EOF) {
-			return out, nil
+	var out []docText
+	var text bytes.Buffer
+	start := 1
+	flush := func(next int) {
+		if !isEmptyYAML(text.Bytes()) {
+			out = append(out, docText{text: bytes.Clone(text.Bytes()), line: start})
 		}
-		if err != nil {
-			return out, err
-		}
-		if !isEmptyYAML(text) {
-			out = append(out, text)
-		}
+		text.Reset()
+		start = next
 	}
+	for i, line := range bytes.SplitAfter(data, []byte("\n")) {
+		rest, isSeparator := bytes.CutPrefix(line, []byte(separator))
+		if !isSeparator {
+			text.Write(line)
+			continue
+		}
+		if rest = bytes.TrimSpace(rest); len(rest) > 0 && rest[0] != '#' {
+			return out, fmt.Errorf("line %d: %q after %s: start the document on the next line", i+1, rest, separator)
+		}
+		flush(i + 2)
+	}
+	flush(0)
+	return out, nil
 }
 
-func splitJSON(data []byte) ([][]byte, error) {
-	var out [][]byte
+// separator starts a line that separates YAML documents.
+const separator = "---"
+
+func splitJSON(data []byte) ([]docText, error) {
+	var out []docText
 	dec := json.NewDecoder(bytes.NewReader(data))
 	for {
 		var raw json.RawMessage
@@ -89,7 +137,9 @@ func splitJSON(data []byte) ([][]byte, error) {
 		if err != nil {
 			return out, err
 		}
-		out = append(out, raw)
+		end := int(dec.InputOffset())
+		line := 1 + bytes.Count(data[:end-len(raw)], []byte("\n"))
+		out = append(out, docText{text: raw, line: line})
 	}
 }
 

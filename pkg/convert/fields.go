@@ -11,6 +11,7 @@ import (
 // docConv converts one input document; every problem it finds names the document.
 type docConv struct {
 	doc   Doc
+	opts  Options
 	probs *problems
 	// nbspIndent is set when the document was indented with non-breaking spaces.
 	nbspIndent bool
@@ -139,6 +140,8 @@ func describe(v any) string {
 		return fmt.Sprintf("the number %s", v)
 	case bool:
 		return fmt.Sprintf("%v", v)
+	case nil:
+		return "null"
 	}
 	return fmt.Sprintf("%v", v)
 }

@@ -37,7 +37,7 @@ func (c *docConv) nodeClassSpec(spec fields, legacy bool, class *Object) map[str
 	if legacy {
 		c.legacySelectors(spec, out, class)
 	} else {
-		c.betaSelectors(spec, out)
+		c.betaSelectors(spec, out, class)
 	}
 	c.identity(spec, legacy, out, class)
 	c.nodeClassSettings(spec, legacy, out)
@@ -75,14 +75,17 @@ func (c *docConv) nodeClassSettings(spec fields, legacy bool, out map[string]any
 	}
 }
 
-// identity sets role or instanceProfile, one of which v1 requires.
+// identity sets role or instanceProfile, one of which v1 requires; a document with
+// neither takes the one of the options.
 func (c *docConv) identity(spec fields, legacy bool, out map[string]any, class *Object) {
 	profile, hasProfile := spec.str("instanceProfile")
 	if legacy {
 		if !hasProfile || profile == "" {
-			c.fail(spec.child("instanceProfile"), "required: v1 needs an instance profile or a role here; v1alpha5 fell back to the aws.defaultInstanceProfile setting, which v1 does not have")
+			c.missingIdentity(spec.child("instanceProfile"), legacy, out, class, "v1 needs an instance profile or a role here; "+
+				"v1alpha5 fell back to the aws.defaultInstanceProfile setting, which v1 does not have")
 			return
 		}
+		c.checkPlaceholder(spec.child("instanceProfile"), profile, "instance profile name")
 		out["instanceProfile"] = profile
 		class.change("%s kept (v1 also takes spec.role, for which Karpenter makes the instance profile)", spec.child("instanceProfile"))
 		return
@@ -92,11 +95,13 @@ func (c *docConv) identity(spec fields, legacy bool, out map[string]any, class *
 	case hasRole && hasProfile:
 		c.fail(spec.child("instanceProfile"), "cannot be set with spec.role: keep one")
 	case hasRole && role != "":
+		c.checkPlaceholder(spec.child("role"), role, "IAM role name")
 		out["role"] = role
 	case hasProfile && profile != "":
+		c.checkPlaceholder(spec.child("instanceProfile"), profile, "instance profile name")
 		out["instanceProfile"] = profile
 	default:
-		c.fail(spec.child("role"), "required: v1 needs the node IAM role here (or an instance profile in spec.instanceProfile)")
+		c.missingIdentity(spec.child("role"), legacy, out, class, "v1 needs the node IAM role here (or an instance profile in spec.instanceProfile)")
 	}
 }
 

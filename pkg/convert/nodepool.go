@@ -44,7 +44,7 @@ func (cv *conversion) nodePoolBeta(c *docConv, root fields) {
 		decodeAs[int32](c, spec.child("weight"), weight)
 		out["weight"] = weight
 	}
-	spec.done(map[string]string{"nodeClassRef": "unknown field: a NodePool names its node class in spec.template.spec.nodeClassRef"})
+	spec.done(map[string]string{"nodeClassRef": "unknown field: a NodePool names its node class in spec.template.spec.nodeClassRef: indent it under template.spec"})
 	np.Object["spec"] = out
 }
 
@@ -87,12 +87,14 @@ func (cv *conversion) betaTemplateSpec(c *docConv, spec fields, np *Object) map[
 		decodeAs[metav1.Duration](c, spec.child("terminationGracePeriod"), grace)
 		out["terminationGracePeriod"] = grace
 	}
-	class := ""
+	var class string
 	if ref, ok := spec.object("nodeClassRef"); ok {
 		class = c.betaNodeClassRef(ref, np)
-		out["nodeClassRef"] = nodeClassRef(class)
 	} else {
-		c.fail(spec.child("nodeClassRef"), "required: a v1 NodePool must name its EC2NodeClass (v1beta1 required it too)")
+		class = c.missingNodeClass(spec.child("nodeClassRef"), np, "a v1 NodePool must name its EC2NodeClass (v1beta1 required it too)")
+	}
+	if class != "" {
+		out["nodeClassRef"] = nodeClassRef(class)
 	}
 	if kubelet, ok := c.kubelet(spec, "kubelet", np); ok && class != "" {
 		cv.kubelets = append(cv.kubelets, kubeletMove{from: np, path: spec.child("kubelet"), class: class, kubelet: kubelet})

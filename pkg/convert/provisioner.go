@@ -71,13 +71,15 @@ func (cv *conversion) provisionerTemplate(c *docConv, spec fields, np *Object) m
 }
 
 // provisionerNodeClass returns the name of the EC2NodeClass the NodePool references:
-// the AWSNodeTemplate of spec.providerRef, or the one made from spec.provider.
+// the AWSNodeTemplate of spec.providerRef, the one made from spec.provider, or else
+// the one --node-class names.
 func (cv *conversion) provisionerNodeClass(c *docConv, spec fields, np *Object) string {
 	ref, hasRef := spec.object("providerRef")
 	provider, hasProvider := spec.object("provider")
 	switch {
 	case hasRef && hasProvider:
 		c.fail(spec.child("provider"), "cannot be set with spec.providerRef (v1alpha5 refused both too): keep one")
+		return ""
 	case hasRef:
 		name := c.providerRef(ref)
 		np.change("spec.providerRef -> spec.template.spec.nodeClassRef (group karpenter.k8s.aws, kind EC2NodeClass, name %s)", name)
@@ -87,10 +89,8 @@ func (cv *conversion) provisionerNodeClass(c *docConv, spec fields, np *Object) 
 		cv.inlineProvider(c, provider, name)
 		np.change("spec.provider -> EC2NodeClass %q, the next document; spec.template.spec.nodeClassRef names it", name)
 		return name
-	default:
-		c.fail(spec.child("providerRef"), "required: a v1 NodePool needs an EC2NodeClass; name the AWSNodeTemplate of this Provisioner here")
 	}
-	return ""
+	return c.missingNodeClass(spec.child("providerRef"), np, "a v1 NodePool needs an EC2NodeClass; name the AWSNodeTemplate of this Provisioner here")
 }
 
 func (c *docConv) providerRef(ref fields) string {

@@ -16,21 +16,29 @@ const (
 	ownersKey    = "aws::owners"
 )
 
+// selectorFields are the selectors of subnets and security groups: v1alpha1's maps
+// of tags, and the v1beta1 and v1 terms.
+var selectorFields = []struct{ legacy, terms, what string }{
+	{"subnetSelector", "subnetSelectorTerms", "subnets"},
+	{"securityGroupSelector", "securityGroupSelectorTerms", "security groups"},
+}
+
 // legacySelectors turns the subnet and security group selectors of v1alpha1 (maps of
 // tags) into v1 selector terms.
 func (c *docConv) legacySelectors(spec fields, out map[string]any, class *Object) {
-	for _, s := range []struct{ from, to string }{
-		{"subnetSelector", "subnetSelectorTerms"},
-		{"securityGroupSelector", "securityGroupSelectorTerms"},
-	} {
-		selector, ok := spec.stringMap(s.from)
+	for _, s := range selectorFields {
+		selector, ok := spec.stringMap(s.legacy)
 		if !ok {
-			c.fail(spec.child(s.from), "required")
+			c.missingSelector(spec.child(s.legacy), s.terms, s.what, out, class)
 			continue
 		}
-		terms, how := c.selectorTerms(spec.child(s.from), selector)
-		out[s.to] = terms
-		class.change("%s -> spec.%s (%s)", spec.child(s.from), s.to, how)
+		for k, v := range selector {
+			c.checkPlaceholder(spec.child(s.legacy).Key(k), k, "tag key")
+			c.checkPlaceholder(spec.child(s.legacy).Key(k), v, "tag value")
+		}
+		terms, how := c.selectorTerms(spec.child(s.legacy), selector)
+		out[s.terms] = terms
+		class.change("%s -> spec.%s (%s)", spec.child(s.legacy), s.terms, how)
 	}
 }
 
@@ -97,19 +105,55 @@ func (c *docConv) amiTerms(path *field.Path, selector map[string]string) ([]any,
 }
 
 // betaSelectors copies the v1beta1 selector terms, which v1 kept.
-func (c *docConv) betaSelectors(spec fields, out map[string]any) {
-	if v, ok := spec.take("subnetSelectorTerms"); ok {
-		decodeAs[[]ec2v1.SubnetSelectorTerm](c, spec.child("subnetSelectorTerms"), v)
-		out["subnetSelectorTerms"] = v
-	} else {
-		c.fail(spec.child("subnetSelectorTerms"), "required")
+func (c *docConv) betaSelectors(spec fields, out map[string]any, class *Object) {
+	betaTerms[[]ec2v1.SubnetSelectorTerm](c, spec, selectorFields[0].terms, selectorFields[0].what, out, class)
+	betaTerms[[]ec2v1.SecurityGroupSelectorTerm](c, spec, selectorFields[1].terms, selectorFields[1].what, out, class)
+}
+
+// betaTerms copies the selector terms under key, of the v1 type T; an empty list is
+// as good as none.
+func betaTerms[T any](c *docConv, spec fields, key, what string, out map[string]any, class *Object) {
+	v, ok := spec.take(key)
+	if items, isList := v.([]any); !ok || isList && len(items) == 0 {
+		c.missingSelector(spec.child(key), key, what, out, class)
+		return
 	}
-	if v, ok := spec.take("securityGroupSelectorTerms"); ok {
-		decodeAs[[]ec2v1.SecurityGroupSelectorTerm](c, spec.child("securityGroupSelectorTerms"), v)
-		out["securityGroupSelectorTerms"] = v
-	} else {
-		c.fail(spec.child("securityGroupSelectorTerms"), "required")
+	if !c.tagsBesideTags(spec.child(key), v) {
+		decodeAs[T](c, spec.child(key), v)
 	}
+	items, _ := v.([]any)
+	for i, item := range items {
+		term, _ := item.(map[string]any)
+		tags, _ := term["tags"].(map[string]any)
+		for k, tag := range tags {
+			c.checkPlaceholder(spec.child(key).Index(i).Child("tags").Key(k), k, "tag key")
+			if s, isString := tag.(string); isString {
+				c.checkPlaceholder(spec.child(key).Index(i).Child("tags").Key(k), s, "tag value")
+			}
+		}
+	}
+	out[key] = v
+}
+
+// tagsBesideTags reports the fields of selector terms that sit beside an empty
+// "tags", where tutorials lost the indentation of the tags under it, and whether there
+// were any.
+func (c *docConv) tagsBesideTags(path *field.Path, v any) bool {
+	found := false
+	items, _ := v.([]any)
+	for i, item := range items {
+		term, _ := item.(map[string]any)
+		if tags, has := term["tags"]; !has || tags != nil {
+			continue
+		}
+		for _, k := range sortedKeys(term) {
+			if k != "tags" && k != "id" && k != "name" {
+				c.fail(path.Index(i).Child(k), "unknown field beside an empty tags: indent the tag under tags")
+				found = true
+			}
+		}
+	}
+	return found
 }
 
 // splitList splits a comma-separated list, dropping blanks.

@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/tailor-sh/tailor/pkg/convert"
 )
 
 // Block is one run of YAML in a text that holds at least one Karpenter manifest.
@@ -91,6 +93,66 @@ func yamlRun(lines []string, i int) (start, end, next int) {
 
 func isFence(line string) bool { return strings.HasPrefix(strings.TrimSpace(line), "```") }
 
+// Document is one YAML document of a block.
+type Document struct {
+	// Index counts the documents of the block from 1 as convert does, which skips
+	// those of nothing but blank lines and comments.
+	Index int
+	Text  string
+	// Kind is the document's Karpenter kind; "" when it is none.
+	Kind string
+}
+
+// Documents returns the documents of b, split at the lines that start with "---".
+func (b Block) Documents() []Document {
+	var out []Document
+	var text []string
+	flush := func() {
+		if isBlank(text) {
+			text = nil
+			return
+		}
+		doc := Document{Index: len(out) + 1, Text: strings.Join(text, "\n") + "\n"}
+		if kinds := karpenterKinds(text); len(kinds) > 0 {
+			doc.Kind = kinds[0]
+		}
+		out = append(out, doc)
+		text = nil
+	}
+	for _, line := range strings.Split(strings.TrimSuffix(b.Text, "\n"), "\n") {
+		if strings.HasPrefix(line, "---") {
+			flush()
+			continue
+		}
+		text = append(text, line)
+	}
+	flush()
+	return out
+}
+
+// Without returns b without the documents of the given indices.
+func (b Block) Without(drop map[int]bool) Block {
+	var texts []string
+	for _, d := range b.Documents() {
+		if !drop[d.Index] {
+			texts = append(texts, d.Text)
+		}
+	}
+	out := b
+	out.Text = strings.Join(texts, "---\n")
+	out.Kinds = karpenterKinds(strings.Split(out.Text, "\n"))
+	return out
+}
+
+func isBlank(lines []string) bool {
+	for _, line := range lines {
+		if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
+			return false
+		}
+	}
+	return true
+}
+
 // Dir returns the blocks of every .txt and .md file in dir, by file name.
 func Dir(dir string) ([]Block, error) {
 	var files []string
@@ -112,3 +174,8 @@ func Dir(dir string) ([]Block, error) {
 	}
 	return out, nil
 }
+
+// Options are the conversion options the seed documents convert with: the flags a
+// reader of Karpenter's getting-started guide gives kubectl tailor convert, for the
+// cluster "demo" and its node role.
+var Options = convert.Options{NodeClass: "default", ClusterName: "demo", Role: "KarpenterNodeRole-demo"}

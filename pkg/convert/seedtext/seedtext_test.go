@@ -1,6 +1,7 @@
 package seedtext
 
 import (
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -53,5 +54,23 @@ func TestExtractFindsFencedAndPastedManifests(t *testing.T) {
 	}
 	if strings.Contains(pasted.Text, "prose") || !strings.Contains(pasted.Text, "- key: a") {
 		t.Errorf("pasted block should end at the prose after its last YAML line:\n%s", pasted.Text)
+	}
+}
+
+// Documents count as convert counts them, so a refusal's document index finds its
+// text; Without drops documents by that index.
+func TestDocumentsAndWithout(t *testing.T) {
+	b := Block{File: "t.md", Line: 1, Text: "# only a comment\n---\napiVersion: karpenter.sh/v1beta1\nkind: NodePool\n" +
+		"---\n\n---\napiVersion: v1\nkind: ConfigMap\n--- # the class\napiVersion: karpenter.k8s.aws/v1beta1\nkind: EC2NodeClass\n"}
+	var got []string
+	for _, d := range b.Documents() {
+		got = append(got, fmt.Sprintf("%d:%s", d.Index, d.Kind))
+	}
+	if want := []string{"1:NodePool", "2:", "3:EC2NodeClass"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("want documents %v, got %v", want, got)
+	}
+	rest := b.Without(map[int]bool{1: true})
+	if !reflect.DeepEqual(rest.Kinds, []string{"EC2NodeClass"}) || strings.Contains(rest.Text, "NodePool") || len(rest.Documents()) != 2 {
+		t.Errorf("without document 1: want the ConfigMap and the EC2NodeClass, got kinds %v:\n%s", rest.Kinds, rest.Text)
 	}
 }
