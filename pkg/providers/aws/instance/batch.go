@@ -52,6 +52,7 @@ func (p *Provider) launch(ctx context.Context, reqs []fleetRequest) ([]batcher.R
 	for _, e := range errs {
 		if sdk.IsUnfulfillableCapacity(e.code) && e.instanceType != "" && e.zone != "" {
 			p.unavailable.MarkUnavailable(e.code, e.instanceType, e.zone, e.capacityType)
+			insufficientCapacity.WithLabelValues(e.instanceType, e.zone, e.capacityType, e.code).Inc()
 		}
 	}
 	launched := launchedInstances(out, first)

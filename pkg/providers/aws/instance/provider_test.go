@@ -2,6 +2,7 @@ package instance_test
 
 import (
 	"context"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 	"sync"
 	"testing"
 
@@ -159,8 +160,14 @@ func TestInsufficientCapacityFallsToTheNextTypeAndIsRemembered(t *testing.T) {
 		t.Errorf("launched %s, want the next cheapest type m5.xlarge", inst.Type)
 	}
 	for _, zone := range f.sim.Zones() {
-		if f.sim.Offered("m5.large", zone) && f.marks.seen["m5.large/"+zone+"/on-demand"] != "InsufficientInstanceCapacity" {
+		if !f.sim.Offered("m5.large", zone) {
+			continue
+		}
+		if f.marks.seen["m5.large/"+zone+"/on-demand"] != "InsufficientInstanceCapacity" {
 			t.Errorf("m5.large in %s not marked unavailable; marks = %v", zone, f.marks.seen)
+		}
+		if n := testutil.ToFloat64(instance.InsufficientCapacity.WithLabelValues("m5.large", zone, wellknown.CapacityTypeOnDemand, "InsufficientInstanceCapacity")); n < 1 {
+			t.Errorf("tailor_cloudprovider_insufficient_capacity_total for m5.large in %s is %v, want at least 1", zone, n)
 		}
 	}
 }

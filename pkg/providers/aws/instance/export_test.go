@@ -1,0 +1,4 @@
+package instance
+
+// InsufficientCapacity is the counter of unfillable offerings, for tests.
+var InsufficientCapacity = insufficientCapacity
