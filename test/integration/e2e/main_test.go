@@ -15,6 +15,9 @@ import (
 	"strings"
 	"testing"
 
+	"k8s.io/klog/v2"
+	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
+
 	"github.com/tailor-sh/tailor/test/integration/harness"
 	"github.com/tailor-sh/tailor/test/integration/schedulertest"
 )
@@ -37,6 +40,9 @@ func TestMain(m *testing.M) {
 type suite struct{ m *testing.M }
 
 func (s suite) Run() int {
+	// Controller-runtime's global logger (its caches' reflectors) writes where
+	// the in-process scheduler's klog does; unset, it warns once and drops it.
+	ctrllog.SetLogger(klog.NewKlogr())
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	stop, err := setUp(ctx)
