@@ -43,6 +43,7 @@ cluster: ready
   export KUBECONFIG=$out/kubeconfig
   kubectl get nodepools,ec2nodeclasses,nodeclaims
   logs: $out/logs/   EC2 simulator: AWS_ENDPOINT_URL=http://127.0.0.1:4566   launcher metrics: http://127.0.0.1:8080/metrics
+  scheduler metrics: curl -sk https://127.0.0.1:10259/metrics | grep ^tailor_
   make cluster-down stops it
 MSG
 }

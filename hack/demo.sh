@@ -30,7 +30,7 @@ echo "+ kubectl get nodeclaims   (the first 8)"
 # kubectl's SIGPIPE.
 kubectl get nodeclaims 2>/dev/null | sed -n 1,9p
 echo
-echo "launcher metrics: curl -s http://127.0.0.1:8080/metrics | grep ^tailor_   (while the cluster is up)"
+echo "metrics (docs/metrics.md), while the cluster is up: launcher curl -s http://127.0.0.1:8080/metrics | grep ^tailor_; scheduler curl -sk https://127.0.0.1:10259/metrics | grep ^tailor_"
 if [ -n "$keep" ]; then
   echo "the cluster stays up: export KUBECONFIG=$KUBECONFIG; make cluster-down stops it"
 fi

@@ -60,12 +60,13 @@ func scaleDown(ctx context.Context, c client.Client, objs []*unstructured.Unstru
 	return nil
 }
 
-// followConsolidation prints progress every 3 s until want pods run and the
-// nodes and cost have not changed for settled.
+// followConsolidation looks every 3 s and prints what changed (or, at least,
+// every 30 s) until want pods run and the nodes and cost have not changed
+// for settled.
 func followConsolidation(ctx context.Context, c client.Client, want int, start time.Time) error {
 	fmt.Printf("%-7s %-8s %-10s %-11s %s\n", "TIME", "RUNNING", "NODECLAIMS", "DISRUPTING", "COST")
 	var last string
-	since := time.Now()
+	since, printed := time.Now(), time.Time{}
 	for {
 		var pods corev1.PodList
 		var claims karpv1.NodeClaimList
@@ -88,8 +89,11 @@ func followConsolidation(ctx context.Context, c client.Client, want int, start t
 			}
 			cost += price(cl)
 		}
-		fmt.Printf("%-7s %-8d %-10d %-11d $%.3f/h\n", time.Since(start).Round(time.Second), running, len(claims.Items), disrupting, cost)
 		state := fmt.Sprintf("%d %d %d %.4f", running, len(claims.Items), disrupting, cost)
+		if state != last || time.Since(printed) >= 30*time.Second {
+			fmt.Printf("%-7s %-8d %-10d %-11d $%.3f/h\n", time.Since(start).Round(time.Second), running, len(claims.Items), disrupting, cost)
+			printed = time.Now()
+		}
 		if state != last {
 			last, since = state, time.Now()
 		}

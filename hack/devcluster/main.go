@@ -32,6 +32,7 @@ const clusterName = "sim-cluster"
 type config struct {
 	kubeconfig, readyFile, logDir, bin       string
 	simulatorAddr, metricsAddr, featureGates string
+	schedulerPort                            int
 	bootDelay                                time.Duration
 }
 
@@ -43,6 +44,7 @@ func main() {
 	flag.StringVar(&c.bin, "bin", "bin", "folder of the scheduler and launcher binaries")
 	flag.StringVar(&c.simulatorAddr, "simulator-addr", "127.0.0.1:4566", "address of the EC2 simulator (AWS_ENDPOINT_URL=http://ADDR)")
 	flag.StringVar(&c.metricsAddr, "launcher-metrics-addr", "127.0.0.1:8080", "address of the launcher's Prometheus metrics")
+	flag.IntVar(&c.schedulerPort, "scheduler-secure-port", 10259, "the scheduler's HTTPS port on 127.0.0.1 (its /metrics needs no credentials here)")
 	flag.DurationVar(&c.bootDelay, "boot-delay", 0, "how long a simulated instance stays pending")
 	flag.StringVar(&c.featureGates, "launcher-feature-gates", "SpotToSpotConsolidation=true",
 		"the launcher's --feature-gates (spot-to-spot consolidation on, as the demo's NodePool is mostly spot)")
@@ -164,7 +166,10 @@ func startScheduler(c config, kubeconfig string) (*harness.Process, error) {
 		return nil, err
 	}
 	return harness.StartProcess("scheduler", filepath.Join(c.bin, "scheduler"),
-		[]string{"--config=" + path, "--secure-port=0"}, nil, filepath.Join(c.logDir, "scheduler.log"))
+		[]string{"--config=" + path, "--bind-address=127.0.0.1", fmt.Sprintf("--secure-port=%d", c.schedulerPort),
+			"--authentication-kubeconfig=" + kubeconfig, "--authorization-kubeconfig=" + kubeconfig,
+			"--authorization-always-allow-paths=/healthz,/readyz,/livez,/metrics"},
+		nil, filepath.Join(c.logDir, "scheduler.log"))
 }
 
 // startLauncher runs bin/launcher in simulated mode.
