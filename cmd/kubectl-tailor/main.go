@@ -29,5 +29,7 @@ func newRootCommand() *cobra.Command {
 	}
 	root.CompletionOptions.DisableDefaultCmd = true
 	root.AddCommand(newConvertCommand())
+	root.AddCommand(newPlanCommand())
+	root.AddCommand(newWhyCommand())
 	return root
 }

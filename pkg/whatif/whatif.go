@@ -1,6 +1,11 @@
-// Package whatif plans a live cluster's workload as if no node existed: the
-// cost a fresh plan would reach, which consolidation is measured against
-// (the demo and the disruption suite print both).
+// Package whatif asks what the autoscaler would do with a live cluster,
+// without writing to it. It reads the cluster as the Provisioner reads it
+// (Read, then Round: the planner's input for a batch), builds simulation
+// frameworks from a scheduler profile as the Provisioner does (Fit), and judges
+// pods on real or virtual nodes with the profile's PreFilter and Filter
+// plugins (Judge). FreshInput plans a cluster's workload as if no node
+// existed: the cost a fresh plan would reach, which consolidation is measured
+// against (the demo and the disruption suite print both).
 package whatif
 
 import (
