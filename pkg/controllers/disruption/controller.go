@@ -124,6 +124,7 @@ func (c *Controller) Pass(ctx context.Context) error {
 			delete(c.pending, name)
 		}
 	}
+	c.setConditions(ctx, Conditions(s))
 	return nil
 }
 

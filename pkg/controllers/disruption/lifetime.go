@@ -78,7 +78,7 @@ func (d *decider) drift() {
 		if np == nil || isDisrupting(c) || !claims.IsTrue(c.Claim, karpv1.ConditionTypeInitialized) {
 			continue
 		}
-		why := driftOf(c, np)
+		_, why := driftOf(c, np)
 		if why == "" {
 			continue
 		}
@@ -130,18 +130,25 @@ func (d *decider) drift() {
 	d.commands = append(d.commands, cmd)
 }
 
-// driftOf says how c's node no longer matches np, or "": its instance drifted
-// from the node class (the cloud provider says so), np's template
-// changed since the claim was made (its hash), or a label of the node no
-// longer meets one of np's requirements. A label the node lacks is not drift:
-// a requirement on a label no node carries would replace every node.
-func driftOf(c *Candidate, np *karpv1.NodePool) string {
+// Drift reasons, as Karpenter names them on the Drifted condition.
+const (
+	driftNodeClass    = "NodeClassDrifted"
+	driftNodePool     = "NodePoolDrifted"
+	driftRequirements = "RequirementsDrifted"
+)
+
+// driftOf says how c's node no longer matches np, with a reason, or "": its
+// instance drifted from the node class (the cloud provider says so), np's
+// template changed since the claim was made (its hash), or a label of the
+// node no longer meets one of np's requirements. A label the node lacks is
+// not drift: a requirement on a label no node carries would replace every node.
+func driftOf(c *Candidate, np *karpv1.NodePool) (reason, why string) {
 	if c.CloudDrift != "" {
-		return fmt.Sprintf("node %s: its instance drifted from its node class (%s)", c.Node.Name, c.CloudDrift)
+		return driftNodeClass, fmt.Sprintf("node %s: its instance drifted from its node class (%s)", c.Node.Name, c.CloudDrift)
 	}
 	if stamped := c.Claim.Annotations[wellknown.NodePoolHashAnnotationKey]; stamped != "" &&
 		c.Claim.Annotations[wellknown.NodePoolHashVersionAnnotationKey] == claims.NodePoolHashVersion && stamped != claims.Hash(np) {
-		return fmt.Sprintf("node %s: NodePool %s's template changed since the node was launched", c.Node.Name, np.Name)
+		return driftNodePool, fmt.Sprintf("node %s: NodePool %s's template changed since the node was launched", c.Node.Name, np.Name)
 	}
 	for _, r := range np.Spec.Template.Spec.Requirements {
 		value, ok := c.Node.Labels[r.Key]
@@ -150,10 +157,10 @@ func driftOf(c *Candidate, np *karpv1.NodePool) string {
 		}
 		req, err := scheduling.ParseRequirement(r.Key, r.Operator, r.Values...)
 		if err == nil && !req.Has(value) {
-			return fmt.Sprintf("node %s: label %s=%s no longer meets NodePool %s's requirement %s", c.Node.Name, r.Key, value, np.Name, req)
+			return driftRequirements, fmt.Sprintf("node %s: label %s=%s no longer meets NodePool %s's requirement %s", c.Node.Name, r.Key, value, np.Name, req)
 		}
 	}
-	return ""
+	return "", ""
 }
 
 func countNodes(n int) string {

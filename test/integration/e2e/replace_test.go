@@ -10,6 +10,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	policyv1 "k8s.io/api/policy/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -81,6 +82,14 @@ func TestDriftedNodesAreReplacedAcrossALauncherRestart(t *testing.T) {
 	fetched := &karpv1.NodePool{ObjectMeta: metav1.ObjectMeta{Name: np.Name}}
 	s.update(fetched, func() {
 		fetched.Spec.Template.Spec.Requirements[0] = in(wellknown.CapacityTypeLabelKey, wellknown.CapacityTypeSpot)
+	})
+	harness.Eventually(t, 2*time.Minute, "a drifted nodeclaim to say so", func() error {
+		for _, claim := range s.snapshot().claims {
+			if c := meta.FindStatusCondition(claim.Status.Conditions, karpv1.ConditionTypeDrifted); c != nil && c.Status == metav1.ConditionTrue && c.Reason == "RequirementsDrifted" {
+				return nil
+			}
+		}
+		return fmt.Errorf("no nodeclaim has condition Drifted=True (RequirementsDrifted)")
 	})
 	harness.Eventually(t, 2*time.Minute, "a replacement to be under way", func() error {
 		for _, claim := range s.snapshot().claims {
