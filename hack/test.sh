@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Runs every test: the packages with `go test`, and the end-to-end suite in two
+# halves at once. Each half is the same test binary with its own control plane,
+# kwok and scheduler (nothing binds a fixed port), so the disruption scenarios,
+# which spend most of their time waiting for consolidation to settle, run
+# beside the rest instead of after it. The halves are one regexp, run and
+# skipped, so no test is left out.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+flags=${GO_TEST_FLAGS:--count=1}
+timeout=${TEST_TIMEOUT:-40m}
+e2e=test/integration/e2e
+slow='^(TestScaleDown200To60ConvergesNearAFreshPlan|TestEmptyNodesAreRemovedWithinBudgets|TestDriftedNodesAreReplacedAcrossALauncherRestart)$'
+KUBEBUILDER_ASSETS=$(./hack/controlplane.sh)
+export KUBEBUILDER_ASSETS
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+go test -c -o "$work/e2e.test" "./$e2e"
+
+# half runs the e2e binary on the tests its flag selects, from the package's
+# folder as go test would, and prints go test's summary line.
+half() {
+  local name=$1 flag=$2 start=$SECONDS rc=0
+  (cd "$e2e" && "$work/e2e.test" -test.count=1 -test.timeout="$timeout" "$flag=$slow") >"$work/$name.log" 2>&1 || rc=$?
+  if [ "$rc" -eq 0 ]; then
+    echo "ok  	github.com/tailor-sh/tailor/$e2e ($name)	$((SECONDS - start))s"
+  else
+    cat "$work/$name.log"
+    echo "FAIL	github.com/tailor-sh/tailor/$e2e ($name)	$((SECONDS - start))s"
+  fi
+  return "$rc"
+}
+
+half disruption -test.run &
+slow_pid=$!
+rc=0
+go test $flags -timeout "$timeout" $(go list ./... | grep -v "/$e2e\$") || rc=$?
+half rest -test.skip || rc=$?
+wait "$slow_pid" || rc=$?
+exit "$rc"
