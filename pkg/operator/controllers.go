@@ -33,7 +33,13 @@ func (o *Operator) registerControllers(ctx context.Context, c clients) error {
 	if err := indexes.Register(ctx, mgr); err != nil {
 		return err
 	}
-	clustermetrics.Observe(kube)
+	go func() { // only the leader reports the cluster's gauges: replicas would add up
+		select {
+		case <-mgr.Elected():
+			clustermetrics.Observe(kube)
+		case <-ctx.Done():
+		}
+	}()
 	publisher := catalog.NewController(kube, o.Cloud)
 	launches := lifecycle.NewInFlight()
 	type registrar interface{ Register(manager.Manager) error }

@@ -78,7 +78,7 @@ type Options struct {
 
 // AddFlags registers the options on fs, with defaults from the environment.
 func (o *Options) AddFlags(fs *flag.FlagSet) {
-	fs.StringVar(&o.ClusterName, "cluster-name", env("CLUSTER_NAME", ""), "name of the cluster: instances are tagged with it and subnets are discovered by it [CLUSTER_NAME]")
+	fs.StringVar(&o.ClusterName, "cluster-name", env("CLUSTER_NAME", ""), "name of the cluster: instances are tagged with it (subnets and security groups are found by the EC2NodeClass selectors) [CLUSTER_NAME]")
 	fs.StringVar(&o.ClusterEndpoint, "cluster-endpoint", env("CLUSTER_ENDPOINT", ""), "API server URL nodes join [CLUSTER_ENDPOINT]")
 	fs.StringVar(&o.ClusterCABundle, "cluster-ca-bundle", env("CLUSTER_CA_BUNDLE", ""), "base64 PEM CA of the API server, for node bootstrap [CLUSTER_CA_BUNDLE]")
 	fs.StringVar(&o.ClusterDNS, "cluster-dns", env("CLUSTER_DNS", ""), "cluster DNS service IP for kubelets (optional) [CLUSTER_DNS]")
