@@ -1,12 +1,13 @@
 package ec2sim
 
 import (
+	"bytes"
 	"errors"
+	"io"
 	"net/http"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awstransport "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/pricing"
@@ -44,12 +45,30 @@ func startAux(t *testing.T, opts Options) (*Simulator, auxClients) {
 	}
 }
 
-// freshConnections is an HTTP client that opens a connection per request. With
-// one attempt and no retry, a reused keep-alive connection that net/http closes
-// while the response is read fails a call with "use of closed network
-// connection" (aws/aws-sdk-go-v2#1825), as seen here under load.
-func freshConnections() *awstransport.BuildableClient {
-	return awstransport.NewBuildableClient().WithTransportOptions(func(t *http.Transport) { t.DisableKeepAlives = true })
+// freshConnections is an HTTP client that opens a connection per request and
+// reads each response whole before the SDK sees it. With one attempt and no
+// retry, a response body read while net/http closes its connection failed a
+// call with "use of closed network connection" (aws/aws-sdk-go-v2#1825), as
+// seen here under load, keep-alives off or not.
+func freshConnections() aws.HTTPClient {
+	return wholeBodies{&http.Client{Transport: &http.Transport{DisableKeepAlives: true}}}
+}
+
+// wholeBodies buffers each response body before returning the response.
+type wholeBodies struct{ client *http.Client }
+
+func (w wholeBodies) Do(r *http.Request) (*http.Response, error) {
+	resp, err := w.client.Do(r)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, err
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	return resp, nil
 }
 
 // apiErrorCode is the AWS error code of err, "" when it is not an API error.
