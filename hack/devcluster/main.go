@@ -184,6 +184,7 @@ func startLauncher(c config, kubeconfig string) (*harness.Process, error) {
 		"--metrics-bind-address=" + c.metricsAddr,
 		"--health-probe-bind-address=127.0.0.1:0",
 		"--feature-gates=" + c.featureGates,
+		"--scheduler-config=" + filepath.Join(c.logDir, "scheduler-config.yaml"), // consolidation judges fit as the scheduler does
 	}
 	return harness.StartProcess("launcher", filepath.Join(c.bin, "launcher"), args, nil, filepath.Join(c.logDir, "launcher.log"))
 }

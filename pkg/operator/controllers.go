@@ -56,7 +56,11 @@ func (o *Operator) registerControllers(ctx context.Context, c clients) error {
 		nodeclassstatus.NewController(kube, o.AWS),
 	}
 	if o.opts.Enabled("Disruption") {
-		all = append(all, disruption.NewController(kube, o.Cloud, recorder, clk, o.opts.Enabled("SpotToSpotConsolidation")))
+		fit, err := consolidationPlanner(ctx, o.restConfig, o.opts)
+		if err != nil {
+			return err
+		}
+		all = append(all, disruption.NewController(kube, o.Cloud, recorder, clk, o.opts.Enabled("SpotToSpotConsolidation")).WithPlanner(fit))
 	}
 	if o.opts.InterruptionQueue != "" {
 		all = append(all, interruption.NewController(kube, recorder, c.SQS, o.opts.InterruptionQueue, republishing{o.AWS.Unavailable, kube, publisher}, clk))

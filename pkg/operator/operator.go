@@ -38,6 +38,8 @@ type Operator struct {
 	Simulator *ec2sim.Simulator
 	opts      Options
 	ready     atomic.Bool
+	// restConfig reaches the cluster, for the scheduler plugins' informers.
+	restConfig *rest.Config
 }
 
 // New builds the launcher for cfg. In simulated mode it serves sim when given
@@ -62,7 +64,7 @@ func New(ctx context.Context, cfg *rest.Config, opts Options, sim *ec2sim.Simula
 	if err != nil {
 		return nil, fmt.Errorf("building manager, %w", err)
 	}
-	o := &Operator{Manager: mgr, opts: opts}
+	o := &Operator{Manager: mgr, opts: opts, restConfig: cfg}
 	clients, err := o.awsClients(ctx, cfg, sim)
 	if err != nil {
 		return nil, err

@@ -47,6 +47,13 @@ type Options struct {
 	KubeQPS   float64
 	KubeBurst int
 
+	// SchedulerConfig is the scheduler's KubeSchedulerConfiguration file;
+	// consolidation judges fit with the Filter plugins of its profile
+	// SchedulerName (empty: the one running the Provisioner). Without a file,
+	// kube-scheduler's default profile.
+	SchedulerConfig string
+	SchedulerName   string
+
 	MetricsAddr             string
 	HealthAddr              string
 	LeaderElect             bool
@@ -86,6 +93,8 @@ func (o *Options) AddFlags(fs *flag.FlagSet) {
 	fs.StringVar(&o.Cloud, "cloud", env("CLOUD", CloudAWS), "aws, or simulated (the EC2 simulator in this process) [CLOUD]")
 	fs.StringVar(&o.InterruptionQueue, "interruption-queue", env("INTERRUPTION_QUEUE", ""), "SQS queue name of EC2 interruption events; empty turns interruption handling off [INTERRUPTION_QUEUE]")
 	fs.StringVar(&o.featureGatesFlag, "feature-gates", env("FEATURE_GATES", ""), "comma-separated Gate=true|false; known: "+strings.Join(gateNames(), ", ")+" [FEATURE_GATES]")
+	fs.StringVar(&o.SchedulerConfig, "scheduler-config", env("SCHEDULER_CONFIG", ""), "the scheduler's configuration file: consolidation judges fit with its profile's Filter plugins; empty: kube-scheduler's default profile [SCHEDULER_CONFIG]")
+	fs.StringVar(&o.SchedulerName, "scheduler-name", env("SCHEDULER_NAME", ""), "the profile of --scheduler-config to judge fit with; empty: the one running the Provisioner [SCHEDULER_NAME]")
 	fs.Float64Var(&o.KubeQPS, "kube-client-qps", envFloat("KUBE_CLIENT_QPS", 200), "API requests per second the launcher may make: about eight per node launched [KUBE_CLIENT_QPS]")
 	fs.IntVar(&o.KubeBurst, "kube-client-burst", int(envFloat("KUBE_CLIENT_BURST", 300)), "burst of API requests above kube-client-qps [KUBE_CLIENT_BURST]")
 	fs.StringVar(&o.MetricsAddr, "metrics-bind-address", env("METRICS_BIND_ADDRESS", ":8080"), "address of the Prometheus metrics endpoint; 0 turns it off [METRICS_BIND_ADDRESS]")

@@ -3,6 +3,7 @@ package whatif
 import (
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 
 	"k8s.io/kubernetes/pkg/scheduler/apis/config"
@@ -42,6 +43,29 @@ func Profile(file, schedulerName string) (*config.KubeSchedulerProfile, error) {
 		names = append(names, cfg.Profiles[i].SchedulerName)
 	}
 	return nil, fmt.Errorf("%s has no profile %q (it has %s); name one with --scheduler-name", file, schedulerName, strings.Join(names, ", "))
+}
+
+// ProfileRunning is the profile of file whose PostFilter plugins include
+// plugin (the Provisioner: the profile whose pods get new nodes), when
+// schedulerName is empty; else the profile of that name.
+func ProfileRunning(file, schedulerName, plugin string) (*config.KubeSchedulerProfile, error) {
+	if schedulerName != "" {
+		return Profile(file, schedulerName)
+	}
+	cfg, err := loadConfig(file)
+	if err != nil {
+		return nil, err
+	}
+	var found []*config.KubeSchedulerProfile
+	for i := range cfg.Profiles {
+		if p := &cfg.Profiles[i]; p.Plugins != nil && slices.ContainsFunc(p.Plugins.PostFilter.Enabled, func(e config.Plugin) bool { return e.Name == plugin }) {
+			found = append(found, p)
+		}
+	}
+	if len(found) != 1 {
+		return nil, fmt.Errorf("%s has %d profiles running %s, want one; name the profile with --scheduler-name", file, len(found), plugin)
+	}
+	return found[0], nil
 }
 
 // loadConfig decodes a KubeSchedulerConfiguration file with the scheduler's

@@ -1,6 +1,7 @@
 package whatif_test
 
 import (
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -50,5 +51,33 @@ func TestDefaultProfileTakesTheName(t *testing.T) {
 	}
 	if p.SchedulerName != "tailor-scheduler" || !slices.Contains(filters(p), "NodeResourcesFit") {
 		t.Errorf("profile %s with filters %v", p.SchedulerName, filters(p))
+	}
+}
+
+// Without a name, the profile is the one that runs the Provisioner; two such
+// profiles need a name.
+func TestProfileRunningTheProvisioner(t *testing.T) {
+	file := filepath.Join("..", "..", "manifests", "scheduler", "kubeadm", "kube-scheduler-config.yaml")
+	p, err := whatif.ProfileRunning(file, "", "Provisioner")
+	if err != nil || p.SchedulerName != "default-scheduler" {
+		t.Fatalf("profile %v, %v; want default-scheduler, the shipped profile running the Provisioner", p, err)
+	}
+	two := filepath.Join(t.TempDir(), "two.yaml")
+	config := `apiVersion: kubescheduler.config.k8s.io/v1
+kind: KubeSchedulerConfiguration
+profiles:
+- schedulerName: a
+  plugins: {postFilter: {enabled: [{name: Provisioner}]}}
+- schedulerName: b
+  plugins: {postFilter: {enabled: [{name: Provisioner}]}}
+`
+	if err := os.WriteFile(two, []byte(config), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := whatif.ProfileRunning(two, "", "Provisioner"); err == nil || !strings.Contains(err.Error(), "2 profiles running Provisioner") {
+		t.Errorf("error %v, want one saying two profiles run it", err)
+	}
+	if p, err := whatif.ProfileRunning(two, "b", "Provisioner"); err != nil || p.SchedulerName != "b" {
+		t.Errorf("profile %v, %v; want b when named", p, err)
 	}
 }

@@ -78,14 +78,24 @@ func NewController(kube client.Client, cloud Cloud, recorder record.EventRecorde
 		emptySince: map[string]time.Time{}, pods: map[string]podSet{}, pending: map[string]time.Time{}, created: map[string]time.Time{}}
 }
 
+// WithPlanner makes the controller judge fit with p: a planner over the
+// scheduler's own profile (the launcher's --scheduler-config). Without one it
+// uses kube-scheduler's default profile.
+func (c *Controller) WithPlanner(p *planner.Planner) *Controller {
+	c.planner = p
+	return c
+}
+
 // Register adds the controller to mgr.
 func (c *Controller) Register(mgr manager.Manager) error {
 	c.logger = mgr.GetLogger().WithName("disruption")
-	p, err := planner.NewStandalone(context.Background(), nil, nil)
-	if err != nil {
-		return fmt.Errorf("building the consolidation planner, %w", err)
+	if c.planner == nil {
+		p, err := planner.NewStandalone(context.Background(), nil, nil)
+		if err != nil {
+			return fmt.Errorf("building the consolidation planner, %w", err)
+		}
+		c.planner = p
 	}
-	c.planner = p
 	return mgr.Add(c)
 }
 

@@ -64,6 +64,7 @@ func newStack(t *testing.T, simOpts ec2sim.Options, tune func(*operator.Options)
 		LaunchTTL: 5 * time.Minute, RegistrationTTL: 15 * time.Minute,
 		GCInterval: 2 * time.Second, LeakGracePeriod: 5 * time.Second,
 		Restartable: true, KubeQPS: 200, KubeBurst: 300,
+		SchedulerConfig: filepath.Join(logDir, "scheduler-config.yaml"), // the profile the scheduler runs
 	}
 	if tune != nil {
 		tune(&opts)
