@@ -107,6 +107,27 @@ app.kubernetes.io/name: {{ include "tailor.launcher.fullname" . }}
 {{- join "," $gates }}
 {{- end }}
 
+{{/*
+The scheduler configuration the launcher mounts and passes as --scheduler-config,
+so that consolidation judges fit with the Filter plugins of the profile the
+scheduler runs: the ConfigMap this release renders for scheduler.mode and its key,
+and a checksum of that key's content. YAML for fromYaml; empty when
+launcher.schedulerConfig.enabled is false or the chart installs no scheduler.
+*/}}
+{{- define "tailor.launcher.schedulerConfig" -}}
+{{- if and .Values.launcher.schedulerConfig.enabled .Values.scheduler.enabled }}
+{{- if eq (include "tailor.scheduler.mode" .) "second" }}
+configMap: {{ include "tailor.scheduler.fullname" . }}-config
+key: scheduler-config.yaml
+checksum: {{ include "tailor.scheduler.secondConfig" . | sha256sum }}
+{{- else }}
+configMap: {{ include "tailor.fullname" . }}-kube-scheduler
+key: kube-scheduler-config.yaml
+checksum: {{ include "tailor.scheduler.kubeadmConfig" . | sha256sum }}
+{{- end }}
+{{- end }}
+{{- end }}
+
 {{/* The scheduler. */}}
 {{- define "tailor.scheduler.fullname" -}}
 {{- printf "%s-scheduler" (include "tailor.fullname" .) }}

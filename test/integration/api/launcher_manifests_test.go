@@ -128,10 +128,22 @@ func TestLauncherManifestsApply(t *testing.T) {
 	}) {
 		t.Errorf("node affinity = %+v, want it to keep the launcher off nodes with %s", terms, wellknown.NodePoolLabelKey)
 	}
-	for _, flag := range []string{"--cluster-name=$(CLUSTER_NAME)", "--cluster-endpoint=$(CLUSTER_ENDPOINT)", "--region=$(AWS_REGION)", "--interruption-queue=$(INTERRUPTION_QUEUE)", "--leader-elect=true"} {
+	for _, flag := range []string{"--cluster-name=$(CLUSTER_NAME)", "--cluster-endpoint=$(CLUSTER_ENDPOINT)", "--region=$(AWS_REGION)", "--interruption-queue=$(INTERRUPTION_QUEUE)", "--leader-elect=true",
+		"--scheduler-config=/etc/tailor/scheduler/scheduler-config.yaml"} {
 		if !slices.Contains(spec.Containers[0].Command, flag) {
 			t.Errorf("launcher command %v lacks %s", spec.Containers[0].Command, flag)
 		}
+	}
+	// --scheduler-config is the second scheduler's configuration
+	// (manifests/scheduler/second-scheduler/03-configmap.yaml), mounted read-only.
+	wantMounts := []corev1.VolumeMount{{Name: "scheduler-config", MountPath: "/etc/tailor/scheduler", ReadOnly: true}}
+	wantVolumes := []corev1.Volume{{Name: "scheduler-config", VolumeSource: corev1.VolumeSource{ConfigMap: &corev1.ConfigMapVolumeSource{
+		LocalObjectReference: corev1.LocalObjectReference{Name: "tailor-scheduler-config"},
+		Items:                []corev1.KeyToPath{{Key: "scheduler-config.yaml", Path: "scheduler-config.yaml"}},
+	}}}}
+	if !reflect.DeepEqual(spec.Containers[0].VolumeMounts, wantMounts) || !reflect.DeepEqual(spec.Volumes, wantVolumes) {
+		t.Errorf("launcher mounts %+v from %+v; want the ConfigMap tailor-scheduler-config, key scheduler-config.yaml, read-only at /etc/tailor/scheduler",
+			spec.Containers[0].VolumeMounts, spec.Volumes)
 	}
 }
 

@@ -49,6 +49,7 @@ func TestDefaultModeMatchesManifests(t *testing.T) {
 	got := render(t, "--set", "scheduler.mode=default")
 	cm := got.get(t, "ConfigMap", "tailor-system", "tailor-kube-scheduler")
 	delete(got, keyOf(cm))
+	normalizeKubeadmSchedulerConfig(t, got.get(t, "Deployment", "tailor-system", "tailor-launcher"))
 	expectSameObjects(t, got, manifestObjects(t, "launcher", "scheduler/common", "scheduler/kubeadm/rbac.yaml"))
 
 	data, _, _ := unstructured.NestedStringMap(cm.Object, "data")
@@ -67,6 +68,42 @@ func TestDefaultModeMatchesManifests(t *testing.T) {
 	if diff := cmp.Diff(wantPod, gotPod); diff != "" {
 		t.Errorf("the static pod differs from manifests/scheduler/kubeadm/kube-scheduler.yaml (-want +got):\n%s", diff)
 	}
+}
+
+// normalizeKubeadmSchedulerConfig rewrites, in the default mode's launcher, the
+// one thing in which it legitimately differs from manifests/launcher: the
+// scheduler configuration it mounts comes from the chart's own ConfigMap,
+// tailor-kube-scheduler, key kube-scheduler-config.yaml (the ConfigMap the notes
+// copy onto the control-plane nodes), where the manifests mount
+// tailor-scheduler-config, key scheduler-config.yaml, which the operator of a
+// kubeadm cluster creates from manifests/scheduler/kubeadm/kube-scheduler-config.yaml
+// (manifests/launcher/README.md). The key is also the file's name, so the
+// volume's items and the --scheduler-config path change with it. Nothing else is
+// rewritten: the volume and the flag must be exactly these, or the test fails.
+func normalizeKubeadmSchedulerConfig(t *testing.T, launcher *unstructured.Unstructured) {
+	t.Helper()
+	volume := func(configMap, key string) any {
+		return map[string]any{"name": "scheduler-config", "configMap": map[string]any{
+			"name": configMap, "items": []any{map[string]any{"key": key, "path": key}}}}
+	}
+	volumes, _, _ := unstructured.NestedSlice(launcher.Object, "spec", "template", "spec", "volumes")
+	i := slices.IndexFunc(volumes, func(v any) bool { return cmp.Equal(v, volume("tailor-kube-scheduler", "kube-scheduler-config.yaml")) })
+	if i < 0 {
+		t.Fatalf("the default mode's launcher mounts %v, want the ConfigMap tailor-kube-scheduler, key kube-scheduler-config.yaml", volumes)
+	}
+	volumes[i] = volume("tailor-scheduler-config", "scheduler-config.yaml")
+	_ = unstructured.SetNestedSlice(launcher.Object, volumes, "spec", "template", "spec", "volumes")
+
+	containers, _, _ := unstructured.NestedSlice(launcher.Object, "spec", "template", "spec", "containers")
+	c := containers[0].(map[string]any)
+	cmd := command(t, c)
+	j := slices.Index(cmd, "--scheduler-config=/etc/tailor/scheduler/kube-scheduler-config.yaml")
+	if j < 0 {
+		t.Fatalf("the default mode's launcher runs %v, want --scheduler-config=/etc/tailor/scheduler/kube-scheduler-config.yaml", cmd)
+	}
+	cmd[j] = "--scheduler-config=/etc/tailor/scheduler/scheduler-config.yaml"
+	_ = unstructured.SetNestedStringSlice(c, cmd, "command")
+	_ = unstructured.SetNestedSlice(launcher.Object, containers, "spec", "template", "spec", "containers")
 }
 
 // serviceMonitor.enabled adds a Service for the launcher's metrics port and a

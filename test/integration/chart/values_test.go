@@ -193,6 +193,10 @@ func TestReleaseNameAndNamespace(t *testing.T) {
 		if opts.LeaderElectionNamespace != "edge-system" {
 			t.Errorf("%s: launcher elects in %q, want edge-system", mode, opts.LeaderElectionNamespace)
 		}
+		// The launcher mounts this release's scheduler ConfigMap.
+		if cm, _, _ := launcherSchedulerConfig(t, objs, "edge-system", "edge-tailor-launcher", opts.SchedulerConfig); !strings.HasPrefix(cm, "edge-tailor-") {
+			t.Errorf("%s: the launcher reads the scheduler configuration of %s", mode, cm)
+		}
 		// The launcher's Lease name is fixed in its code; the Role must name it.
 		role := objs.get(t, "Role", "edge-system", "edge-tailor:launcher:leader-election")
 		if !roleNamesLease(role, operator.LeaderElectionID) {
