@@ -133,7 +133,8 @@ func TestDriftedNodesAreReplacedAcrossALauncherRestart(t *testing.T) {
 // (SpotToSpotConsolidation): the mix's batch pods run on spot only.
 //
 // On this 2-core machine it settled 3m26s-4m26s after the 60 ran, at
-// 0.971-0.999x the fresh plan, in each of its last runs.
+// 0.971-0.999x the fresh plan, in each of its last runs alone, and in 6m38s
+// (0.976x) beside the rest of make test.
 func TestScaleDown200To60ConvergesNearAFreshPlan(t *testing.T) {
 	s := newStack(t, ec2sim.Options{}, func(o *operator.Options) {
 		o.FeatureGates = map[string]bool{"Disruption": true, "SpotToSpotConsolidation": true}
@@ -173,7 +174,7 @@ func TestScaleDown200To60ConvergesNearAFreshPlan(t *testing.T) {
 	s.expectRunning(ns, 60, 2*time.Minute)
 	w.resetFewest()
 	start := time.Now()
-	costAfter := s.converge(8 * time.Minute)
+	costAfter := s.converge(10 * time.Minute)
 	w.end()
 	settled := time.Since(start).Round(time.Second)
 
@@ -244,6 +245,7 @@ func (s *stack) converge(timeout time.Duration) float64 {
 func (s *stack) expectChurnFree(w *watcher, before map[string]*karpv1.NodeClaim, after cluster) {
 	s.t.Helper()
 	replaced := w.replacedBy()
+	disruptedClaims := disrupted(context.Background(), s.kube)
 	churn, replacements, reconsolidated := 0, 0, 0
 	spent := map[string]float64{} // what the replacements of one set of old claims cost together
 	paid := map[string]float64{}  // what that set cost
@@ -255,8 +257,9 @@ func (s *stack) expectChurnFree(w *watcher, before map[string]*karpv1.NodeClaim,
 		}
 		olds, isReplacement := replaced[claims.Request(claim)]
 		_, kept := after.claims[name]
-		disrupted := claim.Annotations[tailorv1alpha1.DisruptionReasonAnnotationKey] != ""
-		if !isReplacement || !kept && !disrupted {
+		// A nearly empty node goes between two polls: its Disrupting event says why.
+		removedByDisruption := claim.Annotations[tailorv1alpha1.DisruptionReasonAnnotationKey] != "" || disruptedClaims[name]
+		if !isReplacement || !kept && !removedByDisruption {
 			churn++
 			s.t.Errorf("nodeclaim %s launched after the scale-down (replacement %v, kept %v)", name, isReplacement, kept)
 			continue
@@ -280,6 +283,22 @@ func (s *stack) expectChurnFree(w *watcher, before map[string]*karpv1.NodeClaim,
 		}
 	}
 	s.t.Logf("%d nodes launched after the scale-down: %d strictly cheaper replacements (%d of them consolidated later), %d churn", replacements+churn, replacements, reconsolidated, churn)
+}
+
+// disrupted are the NodeClaims the disruption controller said it removes or
+// replaces (a Disrupting event on the NodeClaim).
+func disrupted(ctx context.Context, kube client.Client) map[string]bool {
+	var events corev1.EventList
+	out := map[string]bool{}
+	if err := kube.List(ctx, &events); err != nil {
+		return out
+	}
+	for _, e := range events.Items {
+		if e.Reason == "Disrupting" && e.InvolvedObject.Kind == "NodeClaim" {
+			out[e.InvolvedObject.Name] = true
+		}
+	}
+	return out
 }
 
 func cost(c cluster) float64 {
