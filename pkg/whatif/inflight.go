@@ -74,14 +74,14 @@ func (c *Cluster) inFlight(r *tailorv1alpha1.CapacityRequest, pending map[string
 	return &planner.Node{
 		Name: r.Name, NodePool: r.Spec.NodePool, Requirements: reqs,
 		InstanceTypes: []*cloudprovider.InstanceType{cheapest}, Pods: pods,
-		DaemonSetPods: overheadPod(r, planned),
+		DaemonSetPods: OverheadPod(r, planned),
 		Labels:        np.Spec.Template.ObjectMeta.Labels, Taints: np.Spec.Template.Spec.Taints.Core(),
 	}
 }
 
-// overheadPod stands for what a request reserved beyond its pods (its
+// OverheadPod stands for what a request reserved beyond its pods (its
 // DaemonSets), so that pods added to it leave that room free.
-func overheadPod(r *tailorv1alpha1.CapacityRequest, planned corev1.ResourceList) []*corev1.Pod {
+func OverheadPod(r *tailorv1alpha1.CapacityRequest, planned corev1.ResourceList) []*corev1.Pod {
 	extra := corev1.ResourceList{}
 	for name, q := range r.Spec.Resources.Requests {
 		left := q.DeepCopy()

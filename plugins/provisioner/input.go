@@ -16,6 +16,7 @@ import (
 	"github.com/tailor-sh/tailor/pkg/cloudprovider"
 	"github.com/tailor-sh/tailor/pkg/planner"
 	"github.com/tailor-sh/tailor/pkg/scheduling"
+	"github.com/tailor-sh/tailor/pkg/whatif"
 )
 
 // batchInput is a planning round and what the hand-off needs to describe it.
@@ -70,7 +71,7 @@ func (p *Provisioner) input(ctx context.Context, batch []*corev1.Pod) (*batchInp
 			in.missing[name] = fmt.Sprintf("nodepool %s: no instance types are published for EC2NodeClass %s (is the launcher running?)",
 				name, np.Spec.Template.Spec.NodeClassRef.Name)
 		}
-		in.NodePools = append(in.NodePools, planner.NodePoolInput{NodePool: np, InstanceTypes: types, Remaining: remaining(np, used[name])})
+		in.NodePools = append(in.NodePools, planner.NodePoolInput{NodePool: np, InstanceTypes: types, Remaining: whatif.Remaining(np, used[name])})
 	}
 	for _, pod := range batch {
 		live, ok := c.pending[pod.Namespace+"/"+pod.Name]
@@ -166,7 +167,7 @@ func (p *Provisioner) inFlight(r *tailorv1alpha1.CapacityRequest, c *cluster) *p
 	return &planner.Node{
 		Name: r.Name, NodePool: r.Spec.NodePool, Requirements: reqs,
 		InstanceTypes: []*cloudprovider.InstanceType{cheapest}, Pods: pods,
-		DaemonSetPods: overheadPod(r, planned),
+		DaemonSetPods: whatif.OverheadPod(r, planned),
 		Labels:        np.Spec.Template.ObjectMeta.Labels, Taints: taints(np),
 	}
 }
