@@ -45,7 +45,7 @@ func (c *Controller) launch(ctx context.Context, r *tailorv1alpha1.CapacityReque
 		return reconcile.Result{}, Fail(ctx, c.kube, c.recorder, r, fmt.Sprintf("NodePool %s is being deleted", np.Name))
 	}
 	if c.exists(ctx, r.Name) {
-		return c.accepted(ctx, r, r.Name, np) // created before a restart, or before r's status read back
+		return c.accepted(ctx, r, r.Name) // created before a restart, or before r's status read back
 	}
 	types, err := c.types.GetInstanceTypes(ctx, np)
 	if err != nil {
@@ -67,7 +67,7 @@ func (c *Controller) launch(ctx context.Context, r *tailorv1alpha1.CapacityReque
 	}
 	requestsTotal.WithLabelValues(np.Name, "created").Inc()
 	log.FromContext(ctx).Info("created nodeclaim", "nodeclaim", claim.Name, "nodepool", np.Name, "instanceTypes", len(claims.InstanceTypes(claim)))
-	return c.accepted(ctx, r, claim.Name, np)
+	return c.accepted(ctx, r, claim.Name)
 }
 
 // exists reports whether the claim named name was created: the cache holds it
@@ -105,6 +105,10 @@ func (c *Controller) create(ctx context.Context, np *karpv1.NodePool, r *tailorv
 		return nil, "", fmt.Errorf("creating nodeclaim %s, %w", claim.Name, err)
 	}
 	c.remember(*claim)
+	// Cleared here, under the NodePool's lock like a refusal: cleared after
+	// creating, a request accepted before another was refused would clear the
+	// refusal it never saw.
+	c.setLimitsReached(ctx, np, false, "")
 	return claim, "", nil
 }
 
@@ -152,7 +156,7 @@ func (c *Controller) nodePoolClaims(ctx context.Context, np *karpv1.NodePool) ([
 }
 
 // accepted records on r that its NodeClaim exists.
-func (c *Controller) accepted(ctx context.Context, r *tailorv1alpha1.CapacityRequest, claim string, np *karpv1.NodePool) (reconcile.Result, error) {
+func (c *Controller) accepted(ctx context.Context, r *tailorv1alpha1.CapacityRequest, claim string) (reconcile.Result, error) {
 	stored := r.DeepCopy()
 	r.Status.NodeClaim = claim
 	meta.SetStatusCondition(&r.Status.Conditions, metav1.Condition{Type: tailorv1alpha1.ConditionTypeAccepted, Status: metav1.ConditionTrue, Reason: "Accepted", Message: "the launcher took the request"})
@@ -160,7 +164,6 @@ func (c *Controller) accepted(ctx context.Context, r *tailorv1alpha1.CapacityReq
 	if err := c.kube.Status().Patch(ctx, r, client.MergeFrom(stored)); err != nil {
 		return reconcile.Result{}, client.IgnoreNotFound(err)
 	}
-	c.setLimitsReached(ctx, np, false, "")
 	return reconcile.Result{}, nil
 }
 

@@ -45,7 +45,8 @@ func exceeds(limits karpv1.Limits, used, more corev1.ResourceList) string {
 
 // setLimitsReached records on np whether a request was refused for its limits.
 // The condition is this controller's: set when it refuses, cleared when it next
-// creates a NodeClaim for np. Other controllers write the NodePool's status too,
+// creates a NodeClaim for np (both under np's lock when np has limits, so the
+// last word is the last decision). Other controllers write the NodePool's status too,
 // so a conflict is retried on a fresh read.
 func (c *Controller) setLimitsReached(ctx context.Context, np *karpv1.NodePool, reached bool, message string) {
 	cond := metav1.Condition{Type: tailorv1alpha1.ConditionTypeLimitsReached, Status: metav1.ConditionFalse,
