@@ -39,8 +39,10 @@ import (
 const (
 	replicasAnnotation  = "tailor.sh/demo-replicas"
 	scaleDownAnnotation = "tailor.sh/demo-scale-down"
-	// settled is how long the cost must hold for consolidation to count as done.
-	settled = 45 * time.Second
+	// settled is how long the cost must hold for consolidation to count as
+	// done: longer than a first decision takes (consolidateAfter 10 s, 15 s of
+	// validation, passes every 10 s, pods still terminating).
+	settled = 90 * time.Second
 )
 
 func main() {

@@ -75,7 +75,7 @@ func writeVerdicts(w io.Writer, verdicts []TypeVerdict) error {
 	for _, v := range verdicts {
 		plugin, reason := v.Plugin, v.Reason
 		if v.Fits {
-			plugin, reason = "-", "admitted now (at launch it was short of capacity, or the catalog changed since)"
+			plugin, reason = "-", "admitted now (the node held more pods at launch, the type was short of capacity, or the catalog changed since)"
 		}
 		fmt.Fprintf(tw, "  %s\t%s\t%s\t$%.4f\t%s\t%s\n", v.InstanceType, v.Zone, v.CapacityType, v.PricePerHour, plugin, reason)
 	}
