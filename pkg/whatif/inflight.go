@@ -58,7 +58,7 @@ func (c *Cluster) inFlight(r *tailorv1alpha1.CapacityRequest, pending map[string
 	if np == nil || !c.InFlight(r) {
 		return nil
 	}
-	cheapest := typeNamed(c.Types[nodeClassOf(np)], r.Spec.InstanceTypes)
+	cheapest := TypeNamed(c.Types[nodeClassOf(np)], r.Spec.InstanceTypes)
 	reqs, err := scheduling.NewNodeSelectorRequirements(r.Spec.Requirements...)
 	if cheapest == nil || err != nil {
 		return nil
@@ -101,8 +101,8 @@ func OverheadPod(r *tailorv1alpha1.CapacityRequest, planned corev1.ResourceList)
 	}}
 }
 
-// typeNamed returns the first of names found among types.
-func typeNamed(types []*cloudprovider.InstanceType, names []string) *cloudprovider.InstanceType {
+// TypeNamed returns the first of names found among types.
+func TypeNamed(types []*cloudprovider.InstanceType, names []string) *cloudprovider.InstanceType {
 	for _, name := range names {
 		for _, it := range types {
 			if it.Name == name {

@@ -143,7 +143,7 @@ func (p *Provisioner) inFlight(r *tailorv1alpha1.CapacityRequest, c *cluster) *p
 	// The launcher launches the cheapest type that still has capacity; the room
 	// left for more pods is judged on the cheapest, which is what it launches
 	// unless capacity runs short.
-	cheapest := typeNamed(c.types[np.Spec.Template.Spec.NodeClassRef.Name], r.Spec.InstanceTypes)
+	cheapest := whatif.TypeNamed(c.types[np.Spec.Template.Spec.NodeClassRef.Name], r.Spec.InstanceTypes)
 	reqs, err := scheduling.NewNodeSelectorRequirements(r.Spec.Requirements...)
 	if cheapest == nil || err != nil {
 		return nil

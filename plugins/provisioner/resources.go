@@ -5,7 +5,6 @@ import (
 	resourcehelper "k8s.io/component-helpers/resource"
 
 	karpv1 "github.com/tailor-sh/tailor/pkg/apis/karpenter/v1"
-	"github.com/tailor-sh/tailor/pkg/cloudprovider"
 )
 
 // podRequests are the pod's effective requests (init containers, overhead).
@@ -19,18 +18,6 @@ func taints(np *karpv1.NodePool) []corev1.Taint {
 		out = append(out, t.Core())
 	}
 	return out
-}
-
-// typeNamed returns the first of names found among types.
-func typeNamed(types []*cloudprovider.InstanceType, names []string) *cloudprovider.InstanceType {
-	for _, name := range names {
-		for _, it := range types {
-			if it.Name == name {
-				return it
-			}
-		}
-	}
-	return nil
 }
 
 func containsPod(pods []*corev1.Pod, pod *corev1.Pod) bool {
