@@ -40,12 +40,17 @@ func (cv *conversion) nodePoolBeta(c *docConv, root fields) {
 		decodeAs[corev1.ResourceList](c, spec.child("limits"), limits)
 		out["limits"] = limits
 	}
+	c.keepWeight(spec, out)
+	spec.done(map[string]string{"nodeClassRef": "unknown field: a NodePool names its node class in spec.template.spec.nodeClassRef: indent it under template.spec"})
+	np.Object["spec"] = out
+}
+
+// keepWeight copies spec.weight, which every version spells alike, to out.
+func (c *docConv) keepWeight(spec fields, out map[string]any) {
 	if weight, ok := spec.take("weight"); ok {
 		decodeAs[int32](c, spec.child("weight"), weight)
 		out["weight"] = weight
 	}
-	spec.done(map[string]string{"nodeClassRef": "unknown field: a NodePool names its node class in spec.template.spec.nodeClassRef: indent it under template.spec"})
-	np.Object["spec"] = out
 }
 
 // betaTemplate returns spec.template of the v1 NodePool.

@@ -37,10 +37,7 @@ func (cv *conversion) provisioner(c *docConv, root fields) {
 	if limits, ok := spec.object("limits"); ok {
 		c.alphaLimits(limits, out, np)
 	}
-	if weight, ok := spec.take("weight"); ok {
-		decodeAs[int32](c, spec.child("weight"), weight)
-		out["weight"] = weight
-	}
+	c.keepWeight(spec, out)
 	spec.done(map[string]string{"kubelet": "unknown field: v1alpha5 reads kubelet settings from spec.kubeletConfiguration"})
 	np.Object["spec"] = out
 }

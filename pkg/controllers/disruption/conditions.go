@@ -26,12 +26,13 @@ type ConditionChange struct {
 // it is empty under WhenEmpty). Conditions already right are left alone.
 func Conditions(s Snapshot) []ConditionChange {
 	var out []ConditionChange
+	hashes := poolHashes{}
 	for _, c := range s.Candidates {
 		np := s.NodePools[nodePoolOf(c)]
 		if np == nil {
 			continue
 		}
-		reason, why := driftOf(c, np)
+		reason, why := driftOf(c, np, hashes)
 		out = appendChange(out, c.Claim, karpv1.ConditionTypeDrifted, reason, why)
 		reason, why = "", ""
 		if consolidatable(c, np, s) {

@@ -73,12 +73,13 @@ func (d *decider) drift() {
 	}
 	var drifted []*Candidate
 	whys := map[*Candidate]string{}
+	hashes := poolHashes{}
 	for _, c := range d.s.Candidates {
 		np := d.s.NodePools[nodePoolOf(c)]
 		if np == nil || isDisrupting(c) || !claims.IsTrue(c.Claim, karpv1.ConditionTypeInitialized) {
 			continue
 		}
-		_, why := driftOf(c, np)
+		_, why := driftOf(c, np, hashes)
 		if why == "" {
 			continue
 		}
@@ -142,12 +143,12 @@ const (
 // template changed since the claim was made (its hash), or a label of the
 // node no longer meets one of np's requirements. A label the node lacks is
 // not drift: a requirement on a label no node carries would replace every node.
-func driftOf(c *Candidate, np *karpv1.NodePool) (reason, why string) {
+func driftOf(c *Candidate, np *karpv1.NodePool, hashes poolHashes) (reason, why string) {
 	if c.CloudDrift != "" {
 		return driftNodeClass, fmt.Sprintf("node %s: its instance drifted from its node class (%s)", c.Node.Name, c.CloudDrift)
 	}
 	if stamped := c.Claim.Annotations[wellknown.NodePoolHashAnnotationKey]; stamped != "" &&
-		c.Claim.Annotations[wellknown.NodePoolHashVersionAnnotationKey] == claims.NodePoolHashVersion && stamped != claims.Hash(np) {
+		c.Claim.Annotations[wellknown.NodePoolHashVersionAnnotationKey] == claims.NodePoolHashVersion && stamped != hashes.of(np) {
 		return driftNodePool, fmt.Sprintf("node %s: NodePool %s's template changed since the node was launched", c.Node.Name, np.Name)
 	}
 	for _, r := range np.Spec.Template.Spec.Requirements {
@@ -161,6 +162,19 @@ func driftOf(c *Candidate, np *karpv1.NodePool) (reason, why string) {
 		}
 	}
 	return "", ""
+}
+
+// poolHashes are the template hashes of one snapshot's NodePools, each
+// computed once for all of its candidates.
+type poolHashes map[string]string
+
+func (h poolHashes) of(np *karpv1.NodePool) string {
+	v, ok := h[np.Name]
+	if !ok {
+		v = claims.Hash(np)
+		h[np.Name] = v
+	}
+	return v
 }
 
 func countNodes(n int) string {
