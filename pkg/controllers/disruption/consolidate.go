@@ -22,8 +22,8 @@ const (
 	maxConsolidationTries = 10
 	// maxMultiNode bounds the candidates one command consolidates together.
 	maxMultiNode = 100
-	// maxReplacementNodes bounds the nodes that replace one node (several
-	// nodes are only ever replaced by one).
+	// maxReplacementNodes bounds the nodes that replace the nodes of one
+	// command.
 	maxReplacementNodes = 10
 	// minSpotOptions is how many cheaper spot types the one node replacing one
 	// spot node must be able to launch: fewer, and each replacement would take
@@ -38,11 +38,10 @@ const (
 // NodePool consolidates WhenEmptyOrUnderutilized, whose pods have not changed
 // for consolidateAfter and that nothing protects, ordered cheapest to disrupt
 // first (disruptionCost, then the most expensive), the longest prefix of two
-// or more whose pods the plan places on the other nodes and at most one new
-// node strictly cheaper than them (a binary search); else the first single
-// node whose pods go to the other nodes and new nodes (at most
-// maxReplacementNodes) strictly cheaper than it together: an oversized node
-// is replaced by what its pods need. Those tried alone that cannot go are
+// or more whose pods the plan places on the other nodes and new nodes (at
+// most maxReplacementNodes) strictly cheaper than them together (a binary
+// search); else the first single node that goes so: an oversized node is
+// replaced by what its pods need. Those tried alone that cannot go are
 // returned as unconsolidatable, with the reason.
 func (d *decider) consolidate() {
 	if d.s.Plan == nil {
@@ -125,8 +124,8 @@ func (d *decider) consolidateMany(candidates []*Candidate) *Command {
 }
 
 // tryConsolidate is the command that removes cs, or why there is none: their
-// pods fit the other nodes (delete), or those and one new node strictly
-// cheaper than cs together (replace).
+// pods fit the other nodes (delete), or those and new nodes strictly cheaper
+// than cs together (replace).
 func (d *decider) tryConsolidate(cs []*Candidate) (*Command, string) {
 	pods := workloadOf(cs)
 	p, err := d.s.Plan(pods, cs)
@@ -146,8 +145,8 @@ func (d *decider) tryConsolidate(cs []*Candidate) (*Command, string) {
 	case len(p.New) == 0:
 		return &Command{Reason: karpv1.DisruptionReasonUnderutilized, Action: ActionDelete, Candidates: cs, Moves: p.Onto,
 			Message: fmt.Sprintf("Underutilized: %s fit on the other nodes; removing %s ($%.4f/h)", what, nodesOf(cs), priceOf(cs))}, ""
-	case len(p.New) > 1 && len(cs) > 1, len(p.New) > maxReplacementNodes:
-		return nil, fmt.Sprintf("%s need %d new nodes", what, len(p.New))
+	case len(p.New) > maxReplacementNodes:
+		return nil, fmt.Sprintf("%s need %d new nodes (at most %d replace one command's nodes)", what, len(p.New), maxReplacementNodes)
 	}
 	next, why := cheaper(p.New, cs, d.s.SpotToSpot)
 	if next == nil {

@@ -91,8 +91,9 @@ func TestConsolidationReplacesWithACheaperNode(t *testing.T) {
 
 // An oversized node whose pods need two new nodes is replaced by them when
 // they are cheaper together, each restricted to the types that keep the total
-// below the node's price with the other at its cheapest; several nodes are
-// only ever replaced by one.
+// below the node's price with the other at its cheapest; several nodes go
+// together for several new nodes cheaper than them (a fragmented cluster),
+// and not for more new nodes than one command may launch.
 func TestConsolidationReplacesAnOversizedNodeBySeveral(t *testing.T) {
 	dear := stable(candidate("dear", "default", "0.40", -1, workloadPod("x"), workloadPod("y")))
 	dear.Node.Labels = map[string]string{wellknown.CapacityTypeLabelKey: wellknown.CapacityTypeOnDemand}
@@ -122,8 +123,18 @@ func TestConsolidationReplacesAnOversizedNodeBySeveral(t *testing.T) {
 	other.Node.Labels = dear.Node.Labels
 	s.Candidates, s.Plan = []*Candidate{dear, other}, two(0.01)
 	cmds = mustDecide(s)
-	if len(cmds) != 1 || len(cmds[0].Candidates) != 1 || len(cmds[0].Replacements) != 2 {
-		t.Errorf("commands %v, want one node replaced by two: several nodes are replaced by one only", names(cmds))
+	if len(cmds) != 1 || len(cmds[0].Candidates) != 2 || len(cmds[0].Replacements) != 2 {
+		t.Errorf("commands %v, want both nodes ($0.80/h) replaced by two ($0.02/h)", names(cmds))
+	}
+	s.Plan = func([]*corev1.Pod, []*Candidate) (Placement, error) {
+		nodes := make([]*planner.Node, maxReplacementNodes+1)
+		for i := range nodes {
+			nodes[i] = newNode(wellknown.CapacityTypeOnDemand, 0.001)
+		}
+		return Placement{New: nodes}, nil
+	}
+	if cmds, blocked := Decide(s); len(cmds) != 0 || len(blocked) != 2 || !strings.Contains(blocked[0].Why, "need 11 new nodes") {
+		t.Errorf("commands %v, blocked %+v; want both kept: 11 new nodes are more than one command launches", names(cmds), blocked)
 	}
 }
 

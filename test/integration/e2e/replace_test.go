@@ -261,7 +261,7 @@ func (s *stack) expectChurnFree(w *watcher, before map[string]*karpv1.NodeClaim,
 		removedByDisruption := claim.Annotations[tailorv1alpha1.DisruptionReasonAnnotationKey] != "" || disruptedClaims[name]
 		if !isReplacement || !kept && !removedByDisruption {
 			churn++
-			s.t.Errorf("nodeclaim %s launched after the scale-down (replacement %v, kept %v)", name, isReplacement, kept)
+			s.t.Errorf("nodeclaim %s launched after the scale-down (replacement %v, kept %v) for %s", name, isReplacement, kept, s.whyLaunched(w.requested[claims.Request(claim)]))
 			continue
 		}
 		replacements++
@@ -283,6 +283,31 @@ func (s *stack) expectChurnFree(w *watcher, before map[string]*karpv1.NodeClaim,
 		}
 	}
 	s.t.Logf("%d nodes launched after the scale-down: %d strictly cheaper replacements (%d of them consolidated later), %d churn", replacements+churn, replacements, reconsolidated, churn)
+}
+
+// whyLaunched names the pods a capacity request was for and what the
+// scheduler said of each, for a node that should not have been launched.
+func (s *stack) whyLaunched(pods []tailorv1alpha1.PodReference) string {
+	var events corev1.EventList
+	_ = s.kube.List(context.Background(), &events)
+	var out []string
+	for _, ref := range pods {
+		said := []string{}
+		for _, e := range events.Items {
+			if e.InvolvedObject.Kind == "Pod" && e.InvolvedObject.Name == ref.Name && e.InvolvedObject.Namespace == ref.Namespace {
+				at := e.LastTimestamp.Time
+				if at.IsZero() {
+					at = e.EventTime.Time
+				}
+				said = append(said, fmt.Sprintf("%s %s: %s", at.Format("15:04:05"), e.Reason, e.Message))
+			}
+		}
+		out = append(out, fmt.Sprintf("pod %s/%s [%s]", ref.Namespace, ref.Name, strings.Join(said, "; ")))
+	}
+	if len(out) == 0 {
+		return "pods unknown (its capacity request was not seen)"
+	}
+	return strings.Join(out, ", ")
 }
 
 // disrupted are the NodeClaims the disruption controller said it removes or

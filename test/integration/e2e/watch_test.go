@@ -35,11 +35,13 @@ type watcher struct {
 	fewest     map[string]int
 	suspects   map[string]bool // nodes tainted and kept at the last poll
 	violations []string
+	// requested holds the pods each capacity request seen was for.
+	requested map[string][]tailorv1alpha1.PodReference
 }
 
 func (s *stack) watch(ns string) *watcher {
 	w := &watcher{s: s, ns: ns, stop: make(chan struct{}), done: make(chan struct{}),
-		seen: map[string]*karpv1.NodeClaim{}, deletedAt: map[string]time.Time{}, aliveAt: map[string]time.Time{}, fewest: map[string]int{}}
+		seen: map[string]*karpv1.NodeClaim{}, requested: map[string][]tailorv1alpha1.PodReference{}, deletedAt: map[string]time.Time{}, aliveAt: map[string]time.Time{}, fewest: map[string]int{}}
 	go func() {
 		defer close(w.done)
 		for {
@@ -64,12 +66,17 @@ func (w *watcher) poll() {
 	var list karpv1.NodeClaimList
 	var nodes corev1.NodeList
 	var pods corev1.PodList
-	if w.s.kube.List(ctx, &list) != nil || w.s.kube.List(ctx, &nodes) != nil || w.s.kube.List(ctx, &pods, client.InNamespace(w.ns)) != nil {
+	var requests tailorv1alpha1.CapacityRequestList
+	if w.s.kube.List(ctx, &list) != nil || w.s.kube.List(ctx, &nodes) != nil || w.s.kube.List(ctx, &pods, client.InNamespace(w.ns)) != nil ||
+		w.s.kube.List(ctx, &requests) != nil {
 		return
 	}
 	polled := time.Now()
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	for _, r := range requests.Items {
+		w.requested[r.Name] = r.Spec.Pods
+	}
 	byNode := map[string]*karpv1.NodeClaim{}
 	for i := range list.Items {
 		claim := &list.Items[i]
