@@ -33,7 +33,10 @@ const (
 
 // Controller runs a disruption pass every passInterval, as a singleton.
 type Controller struct {
-	kube     client.Client
+	kube client.Client
+	// reader reads from the API server, past the cache (the manager's API
+	// reader; kube where there is no manager).
+	reader   client.Reader
 	recorder record.EventRecorder
 	clk      clock.Clock
 	logger   logr.Logger
@@ -74,7 +77,7 @@ type podSet struct {
 // NewController builds the controller; spotToSpot allows replacing spot nodes
 // by cheaper spot nodes.
 func NewController(kube client.Client, cloud Cloud, recorder record.EventRecorder, clk clock.Clock, spotToSpot bool) *Controller {
-	return &Controller{kube: kube, cloud: cloud, drift: map[string]driftCheck{}, recorder: recorder, clk: clk, spotToSpot: spotToSpot,
+	return &Controller{kube: kube, reader: kube, cloud: cloud, drift: map[string]driftCheck{}, recorder: recorder, clk: clk, spotToSpot: spotToSpot,
 		emptySince: map[string]time.Time{}, pods: map[string]podSet{}, pending: map[string]time.Time{}, created: map[string]time.Time{}}
 }
 
@@ -89,6 +92,7 @@ func (c *Controller) WithPlanner(p *planner.Planner) *Controller {
 // Register adds the controller to mgr.
 func (c *Controller) Register(mgr manager.Manager) error {
 	c.logger = mgr.GetLogger().WithName("disruption")
+	c.reader = mgr.GetAPIReader()
 	if c.planner == nil {
 		p, err := planner.NewStandalone(context.Background(), nil, nil)
 		if err != nil {

@@ -11,6 +11,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/util/retry"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/log"
@@ -163,29 +164,39 @@ func (c *Controller) annotate(ctx context.Context, claim *karpv1.NodeClaim, valu
 }
 
 // markMoves annotates each node the command moves pods to with how many pods
-// of each of their controllers it is to hold, until until, so that the scheduler sends the recreated pods
-// where the plan put them (pkg/moves). It is best effort: a node not
-// annotated leaves its pods to the scheduler's own scores.
+// of each of their controllers it is to hold, until until, so that the
+// scheduler sends the recreated pods where the plan put them (pkg/moves). It
+// is best effort: a node not annotated leaves its pods to the scheduler's own
+// scores.
 func (c *Controller) markMoves(ctx context.Context, cmd Command, until time.Time) {
 	for name, pods := range cmd.Moves {
-		node := &corev1.Node{}
-		if err := c.kube.Get(ctx, client.ObjectKey{Name: name}, node); err != nil {
-			continue
-		}
-		var present corev1.PodList
-		if err := c.kube.List(ctx, &present, client.MatchingFields{indexes.PodNodeName: name}); err != nil {
-			continue
-		}
-		value, ok := moves.Add(node, podPointers(present.Items), pods, until, c.clk.Now())
-		if !ok {
-			continue
-		}
-		patch := client.MergeFrom(node.DeepCopy())
-		metav1.SetMetaDataAnnotation(&node.ObjectMeta, moves.AnnotationKey, value)
-		if err := c.kube.Patch(ctx, node, patch); err != nil {
+		if err := retry.RetryOnConflict(retry.DefaultRetry, func() error { return c.addMoves(ctx, name, pods, until) }); err != nil {
 			log.FromContext(ctx).Error(err, "annotating the pods moved to a node", "node", name)
 		}
 	}
+}
+
+// addMoves adds pods to what node name expects. The node is read from the API
+// server and written under optimistic locking: the commands of one pass (one
+// per old node when a replacement finishes) add to the same node one after
+// the other, faster than the cache sees each write, and a write over a stale
+// read would drop what the others added.
+func (c *Controller) addMoves(ctx context.Context, name string, pods []*corev1.Pod, until time.Time) error {
+	node := &corev1.Node{}
+	if err := c.reader.Get(ctx, client.ObjectKey{Name: name}, node); err != nil {
+		return client.IgnoreNotFound(err)
+	}
+	var present corev1.PodList
+	if err := c.kube.List(ctx, &present, client.MatchingFields{indexes.PodNodeName: name}); err != nil {
+		return err
+	}
+	value, ok := moves.Add(node, podPointers(present.Items), pods, until, c.clk.Now())
+	if !ok {
+		return nil
+	}
+	patch := client.MergeFromWithOptions(node.DeepCopy(), client.MergeFromWithOptimisticLock{})
+	metav1.SetMetaDataAnnotation(&node.ObjectMeta, moves.AnnotationKey, value)
+	return c.kube.Patch(ctx, node, patch)
 }
 
 func podPointers(pods []corev1.Pod) []*corev1.Pod {
@@ -196,16 +207,18 @@ func podPointers(pods []corev1.Pod) []*corev1.Pod {
 	return out
 }
 
-// forgetMoves removes the annotations of moves that have expired.
+// forgetMoves removes the annotations of moves that have expired, under
+// optimistic locking: a node the cache shows expired may have been given new
+// moves since (the write fails, and a later pass looks again).
 func (c *Controller) forgetMoves(ctx context.Context, candidates []*Candidate) {
 	for _, cand := range candidates {
 		if !moves.Stale(cand.Node, c.clk.Now()) {
 			continue
 		}
 		node := cand.Node.DeepCopy()
-		patch := client.MergeFrom(cand.Node)
+		patch := client.MergeFromWithOptions(cand.Node, client.MergeFromWithOptimisticLock{})
 		delete(node.Annotations, moves.AnnotationKey)
-		if err := c.kube.Patch(ctx, node, patch); err != nil {
+		if err := c.kube.Patch(ctx, node, patch); client.IgnoreNotFound(err) != nil && !apierrors.IsConflict(err) {
 			log.FromContext(ctx).Error(err, "removing the expired moves of a node", "node", node.Name)
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/tools/record"
 	"k8s.io/utils/clock"
 	clocktesting "k8s.io/utils/clock/testing"
@@ -152,4 +153,58 @@ func TestDeletingANodeRecordsWhereItsPodsGo(t *testing.T) {
 	if _, found := node.Annotations[moves.AnnotationKey]; found {
 		t.Errorf("node annotations %v: want the expired move removed", node.Annotations)
 	}
+}
+
+// When a replacement finishes, each old node is deleted by a command of its
+// own, all in one pass and faster than the cache sees each write: every one
+// of them adds its pods to what the replacement's node expects, none
+// overwrites another's (the record is read from the API server and written
+// under optimistic locking). A record that lost pods let other pods take
+// the room planned for them, and the Provisioner launched a node for those
+// left over.
+func TestMovesOfOnePassAddUpOnANodeTheCacheLagsOn(t *testing.T) {
+	owner := func(name string) []metav1.OwnerReference {
+		return []metav1.OwnerReference{{Kind: "ReplicaSet", Name: name, UID: types.UID("rs-" + name), Controller: ptr.To(true)}}
+	}
+	next := candidate("next", "default", "0.1", -1)
+	olds := []*Candidate{candidate("old-a", "default", "0.1", -1), candidate("old-b", "default", "0.1", -1)}
+	web, plain := workloadPod("web-1"), workloadPod("plain-1")
+	web.OwnerReferences, plain.OwnerReferences = owner("web"), owner("plain")
+	api := fake.NewClientBuilder().WithScheme(apis.NewScheme()).WithObjects(next.Claim, next.Node, olds[0].Claim, olds[0].Node, olds[1].Claim, olds[1].Node).
+		WithIndex(&corev1.Pod{}, indexes.PodNodeName, func(o client.Object) []string { return []string{o.(*corev1.Pod).Spec.NodeName} }).Build()
+	c := NewController(laggingNodes{Client: api, nodes: map[string]*corev1.Node{next.Node.Name: next.Node.DeepCopy()}}, catalogCloud{}, record.NewFakeRecorder(100), clocktesting.NewFakeClock(now), false)
+	c.reader = api
+	for i, pod := range []*corev1.Pod{web, plain} {
+		cmd := Command{Reason: karpv1.DisruptionReasonUnderutilized, Action: ActionDelete, Candidates: []*Candidate{olds[i]},
+			Moves: map[string][]*corev1.Pod{next.Node.Name: {pod}}}
+		if err := c.execute(context.Background(), cmd); err != nil {
+			t.Fatal(err)
+		}
+	}
+	node := &corev1.Node{}
+	if err := api.Get(context.Background(), client.ObjectKey{Name: next.Node.Name}, node); err != nil {
+		t.Fatal(err)
+	}
+	for _, pod := range []*corev1.Pod{web, plain} {
+		recreated := workloadPod(pod.Name + "-recreated")
+		recreated.OwnerReferences = pod.OwnerReferences
+		if !moves.Wants(node, recreated, 0, now) {
+			t.Errorf("node annotations %v: want the node to expect a pod of %s", node.Annotations, pod.OwnerReferences[0].Name)
+		}
+	}
+}
+
+// laggingNodes is a cache that still holds the nodes as they were: reads of
+// them return the old copies, writes go through.
+type laggingNodes struct {
+	client.Client
+	nodes map[string]*corev1.Node
+}
+
+func (l laggingNodes) Get(ctx context.Context, key client.ObjectKey, obj client.Object, opts ...client.GetOption) error {
+	if node, ok := obj.(*corev1.Node); ok && l.nodes[key.Name] != nil {
+		l.nodes[key.Name].DeepCopyInto(node)
+		return nil
+	}
+	return l.Client.Get(ctx, key, obj, opts...)
 }
