@@ -65,6 +65,22 @@ func Wants(node *corev1.Node, pod *corev1.Pod, holding int, now time.Time) bool 
 	return ok && holding < e.Owners[owner]
 }
 
+// Awaits reports whether node still expects moved pods: of some controller
+// it holds (among pods) fewer than the record says. Such a node is not empty
+// for long, whatever it runs now.
+func Awaits(node *corev1.Node, pods []*corev1.Pod, now time.Time) bool {
+	e, ok := Of(node, now)
+	if !ok {
+		return false
+	}
+	for owner, n := range e.Owners {
+		if Holding(pods, owner) < n {
+			return true
+		}
+	}
+	return false
+}
+
 // Holding counts the pods of owner among pods that are not leaving.
 func Holding(pods []*corev1.Pod, owner types.UID) int {
 	n := 0

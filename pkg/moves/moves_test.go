@@ -32,6 +32,10 @@ func TestMovedPodsAreExpectedUntilTheyArriveOrExpire(t *testing.T) {
 			t.Errorf("holding %d web pods (1 before, 2 moved): wants another %v, want %v", holding, got, want)
 		}
 	}
+	if !Awaits(node, present, now) || !Awaits(node, []*corev1.Pod{ownedBy("web"), ownedBy("web")}, now) ||
+		Awaits(node, []*corev1.Pod{ownedBy("web"), ownedBy("web"), ownedBy("web")}, now) {
+		t.Error("want the node to await web pods until it holds 3")
+	}
 	if Wants(node, ownedBy("batch"), 0, now) || Wants(node, &corev1.Pod{}, 0, now) {
 		t.Error("want batch's pods and a bare pod not sent there")
 	}

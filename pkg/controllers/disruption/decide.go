@@ -71,6 +71,9 @@ type Candidate struct {
 	// Awaited is true while pods planned for the node have not bound yet, or
 	// the node replaces one that is still there.
 	Awaited bool
+	// Expecting is true while pods moved off a node being removed are
+	// expected on this one (pkg/moves) and have not all arrived.
+	Expecting bool
 	// StableSince is when the node's set of pods last changed.
 	StableSince time.Time
 	// Replacing is the replacement under way for the node (nil: none).
@@ -169,12 +172,16 @@ func Decide(s Snapshot) ([]Command, []Blocked) {
 	return d.commands, d.blocked
 }
 
-// empty decides on the nodes without workload pods for consolidateAfter.
+// empty decides on the nodes without workload pods for consolidateAfter,
+// but not one that pods moved off a node being removed are to come to while
+// they still may (a PDB lets them come one at a time): without it they
+// would find no room, and the Provisioner would launch a node for them.
 func (d *decider) empty() {
 	empty := map[string][]*Candidate{}
+	moving := sum(d.disrupting) > 0 || d.s.Pending // moved pods may still come
 	for _, c := range d.s.Candidates {
 		np := d.s.NodePools[nodePoolOf(c)]
-		if np == nil || isDisrupting(c) || d.decided(c) || !isEmptyFor(c, np, d.s.Now) {
+		if np == nil || isDisrupting(c) || d.decided(c) || !isEmptyFor(c, np, d.s.Now) || c.Expecting && moving {
 			continue
 		}
 		if why := protected(c, d.s.PDBs, d.s.Now); why != "" {

@@ -19,6 +19,7 @@ import (
 	tailorv1alpha1 "github.com/tailor-sh/tailor/pkg/apis/tailor/v1alpha1"
 	"github.com/tailor-sh/tailor/pkg/claims"
 	"github.com/tailor-sh/tailor/pkg/cloudprovider"
+	"github.com/tailor-sh/tailor/pkg/moves"
 	"github.com/tailor-sh/tailor/pkg/planner"
 )
 
@@ -85,6 +86,7 @@ func (c *Controller) snapshot(ctx context.Context) (Snapshot, error) {
 	for _, cand := range s.Candidates {
 		name := claims.Request(cand.Claim)
 		cand.Awaited = awaited[name] || replacements[name]
+		cand.Expecting = moves.Awaits(cand.Node, cand.Pods, s.Now)
 	}
 	c.forget(seen)
 	c.checkDrift(ctx, s.Candidates, s.Now)

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -207,4 +208,41 @@ func (l laggingNodes) Get(ctx context.Context, key client.ObjectKey, obj client.
 		return nil
 	}
 	return l.Client.Get(ctx, key, obj, opts...)
+}
+
+// A node the plan moves pods to may be empty while a PDB lets the pods come
+// one at a time: while they may still come (a pod pending, a node being
+// removed) it is not removed as empty (that would leave them no room, and the
+// Provisioner would launch a node for them); once nothing moves, it is.
+func TestAnEmptyNodeAwaitingMovedPodsStays(t *testing.T) {
+	target := candidate("target", "default", "0.1", -1)
+	target.Claim.Status.NodeName = target.Node.Name
+	clk := clocktesting.NewFakeClock(now)
+	web := workloadPod("web-1")
+	web.OwnerReferences = []metav1.OwnerReference{{Kind: "ReplicaSet", Name: "web", UID: "rs-web", Controller: ptr.To(true)}}
+	value, _ := moves.Add(target.Node, nil, []*corev1.Pod{web}, now.Add(movesFor), now)
+	target.Node.Annotations = map[string]string{moves.AnnotationKey: value}
+	recreated := workloadPod("web-2")
+	recreated.OwnerReferences, recreated.CreationTimestamp, recreated.Status.Phase = web.OwnerReferences, metav1.NewTime(now), corev1.PodPending
+	kube := fake.NewClientBuilder().WithScheme(apis.NewScheme()).WithObjects(nodePool("default", "5s"), target.Claim, target.Node, recreated).Build()
+	c := NewController(kube, catalogCloud{}, record.NewFakeRecorder(100), clk, false)
+	decide := func() []string {
+		s, err := c.snapshot(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		cmds, _ := Decide(s)
+		return names(cmds)
+	}
+	decide() // first seen empty now
+	clk.Step(time.Minute)
+	if got := decide(); len(got) != 0 {
+		t.Fatalf("commands %v while a moved web pod is pending; want none", got)
+	}
+	if err := kube.Delete(context.Background(), recreated); err != nil {
+		t.Fatal(err)
+	}
+	if got := decide(); len(got) != 1 || !strings.HasPrefix(got[0], "Empty:") {
+		t.Errorf("commands %v once nothing moves; want the empty node removed", got)
+	}
 }
