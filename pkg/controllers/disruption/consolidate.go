@@ -38,9 +38,8 @@ const (
 // NodePool consolidates WhenEmptyOrUnderutilized, whose pods have not changed
 // for consolidateAfter and that nothing protects, ordered cheapest to disrupt
 // first (disruptionCost, then the most expensive), the longest prefix of two
-// or more whose pods the plan places on the other nodes and new nodes (at
-// most maxReplacementNodes) strictly cheaper than them together (a binary
-// search); else the first single node that goes so: an oversized node is
+// or more whose pods the plan places on the other nodes and fewer new nodes
+// strictly cheaper than them together (a binary search); else the first single node that goes so: an oversized node is
 // replaced by what its pods need. Those tried alone that cannot go are
 // returned as unconsolidatable, with the reason.
 func (d *decider) consolidate() {
@@ -111,8 +110,17 @@ func (d *decider) consolidateMany(candidates []*Candidate) *Command {
 			within = append(within, c)
 		}
 	}
+	// The longest first: several nodes go only for fewer new nodes, so a
+	// prefix may consolidate where a shorter one does not.
+	hi := min(len(within), maxMultiNode)
+	if hi < 2 {
+		return nil
+	}
+	if cmd, _ := d.tryConsolidate(within[:hi]); cmd != nil {
+		return cmd
+	}
 	var best *Command
-	for lo, hi := 2, min(len(within), maxMultiNode); lo <= hi; {
+	for lo, hi := 2, hi-1; lo <= hi; {
 		mid := (lo + hi) / 2
 		if cmd, _ := d.tryConsolidate(within[:mid]); cmd != nil {
 			best, lo = cmd, mid+1
@@ -147,6 +155,8 @@ func (d *decider) tryConsolidate(cs []*Candidate) (*Command, string) {
 			Message: fmt.Sprintf("Underutilized: %s fit on the other nodes; removing %s ($%.4f/h)", what, nodesOf(cs), priceOf(cs))}, ""
 	case len(p.New) > maxReplacementNodes:
 		return nil, fmt.Sprintf("%s need %d new nodes (at most %d replace one command's nodes)", what, len(p.New), maxReplacementNodes)
+	case len(cs) > 1 && len(p.New) >= len(cs):
+		return nil, fmt.Sprintf("%s need %d new nodes: several nodes are replaced by fewer only", what, len(p.New))
 	}
 	next, why := cheaper(p.New, cs, d.s.SpotToSpot)
 	if next == nil {

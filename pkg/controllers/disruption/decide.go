@@ -96,6 +96,10 @@ const (
 	// ActionRollBack gives up a replacement: the candidates' nodes are
 	// untainted and kept, the replacements not yet initialized deleted.
 	ActionRollBack Action = "rollback"
+	// ActionMarkMoves tells the nodes of finished replacements which of the
+	// candidates' pods come to them; the candidates are deleted in a later
+	// pass.
+	ActionMarkMoves Action = "mark-moves"
 )
 
 // Command does its action to its candidates, for its reason.

@@ -36,6 +36,8 @@ func (c *Controller) execute(ctx context.Context, cmd Command) error {
 		return c.replace(ctx, cmd)
 	case ActionRollBack:
 		return c.rollBack(ctx, cmd)
+	case ActionMarkMoves:
+		return c.markReplacementMoves(ctx, cmd)
 	}
 	return fmt.Errorf("unknown action %q", cmd.Action)
 }
@@ -102,6 +104,20 @@ func (c *Controller) replace(ctx context.Context, cmd Command) error {
 	return nil
 }
 
+// markReplacementMoves tells the replacements' nodes which of the
+// candidates' pods come to them, then records that on each candidate's claim:
+// the next pass deletes it. A restart in between tells them again (the
+// nodes then expect more pods than come, until the record expires).
+func (c *Controller) markReplacementMoves(ctx context.Context, cmd Command) error {
+	c.markMoves(ctx, cmd, c.clk.Now().Add(movesFor))
+	var errs []error
+	for _, cand := range cmd.Candidates {
+		errs = append(errs, c.annotate(ctx, cand.Claim, map[string]*string{tailorv1alpha1.DisruptionMovesMarkedAnnotationKey: ptr.To("true")}))
+	}
+	log.FromContext(ctx).V(1).Info("told the replacements where the pods go", "nodeclaims", claimNames(cmd.Candidates), "nodes", len(cmd.Moves))
+	return errors.Join(errs...)
+}
+
 // rollBack gives a replacement up: the replacements not yet initialized are
 // deleted, the node untainted, and the record removed from its claim last
 // (so that a restart in between rolls back again).
@@ -121,6 +137,7 @@ func (c *Controller) rollBack(ctx context.Context, cmd Command) error {
 			tailorv1alpha1.DisruptionReasonAnnotationKey:       nil,
 			tailorv1alpha1.DisruptionReplacementsAnnotationKey: nil,
 			tailorv1alpha1.DisruptionDeadlineAnnotationKey:     nil,
+			tailorv1alpha1.DisruptionMovesMarkedAnnotationKey:  nil,
 		}))
 		decisionsTotal.WithLabelValues(string(cmd.Reason), string(ActionRollBack)).Inc()
 	}

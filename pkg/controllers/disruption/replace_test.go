@@ -92,8 +92,9 @@ func TestConsolidationReplacesWithACheaperNode(t *testing.T) {
 // An oversized node whose pods need two new nodes is replaced by them when
 // they are cheaper together, each restricted to the types that keep the total
 // below the node's price with the other at its cheapest; several nodes go
-// together for several new nodes cheaper than them (a fragmented cluster),
-// and not for more new nodes than one command may launch.
+// together for fewer new nodes cheaper than them (a fragmented cluster), not
+// for as many (a reshuffle for little), nor for more than one command may
+// launch.
 func TestConsolidationReplacesAnOversizedNodeBySeveral(t *testing.T) {
 	dear := stable(candidate("dear", "default", "0.40", -1, workloadPod("x"), workloadPod("y")))
 	dear.Node.Labels = map[string]string{wellknown.CapacityTypeLabelKey: wellknown.CapacityTypeOnDemand}
@@ -122,9 +123,15 @@ func TestConsolidationReplacesAnOversizedNodeBySeveral(t *testing.T) {
 	other := stable(candidate("other", "default", "0.40", -1, workloadPod("z")))
 	other.Node.Labels = dear.Node.Labels
 	s.Candidates, s.Plan = []*Candidate{dear, other}, two(0.01)
+	if cmds := mustDecide(s); len(cmds) != 1 || len(cmds[0].Candidates) != 1 || len(cmds[0].Replacements) != 2 {
+		t.Errorf("commands %v; want one node replaced by two, not two by two", names(cmds))
+	}
+	third := stable(candidate("third", "default", "0.40", -1, workloadPod("w")))
+	third.Node.Labels = dear.Node.Labels
+	s.Candidates = []*Candidate{dear, other, third}
 	cmds = mustDecide(s)
-	if len(cmds) != 1 || len(cmds[0].Candidates) != 2 || len(cmds[0].Replacements) != 2 {
-		t.Errorf("commands %v, want both nodes ($0.80/h) replaced by two ($0.02/h)", names(cmds))
+	if len(cmds) != 1 || len(cmds[0].Candidates) != 3 || len(cmds[0].Replacements) != 2 {
+		t.Errorf("commands %v, want the three nodes ($1.20/h) replaced by two ($0.02/h)", names(cmds))
 	}
 	s.Plan = func([]*corev1.Pod, []*Candidate) (Placement, error) {
 		nodes := make([]*planner.Node, maxReplacementNodes+1)
@@ -133,8 +140,8 @@ func TestConsolidationReplacesAnOversizedNodeBySeveral(t *testing.T) {
 		}
 		return Placement{New: nodes}, nil
 	}
-	if cmds, blocked := Decide(s); len(cmds) != 0 || len(blocked) != 2 || !strings.Contains(blocked[0].Why, "need 11 new nodes") {
-		t.Errorf("commands %v, blocked %+v; want both kept: 11 new nodes are more than one command launches", names(cmds), blocked)
+	if cmds, blocked := Decide(s); len(cmds) != 0 || len(blocked) != 3 || !strings.Contains(blocked[0].Why, "need 11 new nodes") {
+		t.Errorf("commands %v, blocked %+v; want all kept: 11 new nodes are more than one command launches", names(cmds), blocked)
 	}
 }
 
@@ -275,7 +282,8 @@ func TestReplacementsUnderWay(t *testing.T) {
 		want     Action
 		says     string
 	}{
-		{"initialized", karpv1.DisruptionReasonDrifted, map[string]RequestState{"r1": {Initialized: true}, "r2": {Initialized: true}}, time.Minute, ActionDelete, "is initialized"},
+		{"initialized", karpv1.DisruptionReasonDrifted, map[string]RequestState{"r1": {Initialized: true}, "r2": {Initialized: true}}, time.Minute, ActionMarkMoves, ""},
+		{"initialized, moves marked", karpv1.DisruptionReasonDrifted, map[string]RequestState{"r1": {Initialized: true}, "r2": {Initialized: true}}, time.Minute, ActionDelete, "is initialized"},
 		{"one launching", karpv1.DisruptionReasonDrifted, map[string]RequestState{"r1": {Initialized: true}, "r2": {}}, time.Minute, "", ""},
 		{"one failed", karpv1.DisruptionReasonUnderutilized, map[string]RequestState{"r1": {Initialized: true}, "r2": {Failed: "no capacity"}}, time.Minute, ActionRollBack, "r2 failed: no capacity"},
 		{"one gone", karpv1.DisruptionReasonDrifted, map[string]RequestState{"r1": {}}, time.Minute, ActionRollBack, "r2 is gone"},
@@ -284,7 +292,7 @@ func TestReplacementsUnderWay(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := candidate("old", "default", "0.2", -1, workloadPod("x"))
-			c.Replacing = &Replacing{Reason: tc.reason, Requests: []string{"r1", "r2"}, Deadline: now.Add(tc.deadline)}
+			c.Replacing = &Replacing{Reason: tc.reason, Requests: []string{"r1", "r2"}, Deadline: now.Add(tc.deadline), MovesMarked: strings.Contains(tc.name, "marked")}
 			s := Snapshot{Now: now, NodePools: map[string]*karpv1.NodePool{"default": nodePool("default", "0s", karpv1.Budget{Nodes: "0"})},
 				Candidates: []*Candidate{c}, Requests: tc.states}
 			cmds := mustDecide(s)
@@ -301,8 +309,10 @@ func TestReplacementsUnderWay(t *testing.T) {
 	}
 }
 
-// Once its replacement is initialized the old node goes, and the pods the
-// replacement was planned for are to be sent to the replacement's node.
+// Once its replacement is initialized, the replacement's node is told which
+// pods come to it (the ones its request was planned for), and only in a
+// later pass does the old node go: evicted at once, the pods found the new
+// node before the scheduler saw the record.
 func TestFinishingAReplacementSendsItsPodsToTheNewNode(t *testing.T) {
 	x, y := workloadPod("x"), workloadPod("y")
 	x.UID, y.UID = "uid-x", "uid-y"
@@ -311,8 +321,12 @@ func TestFinishingAReplacementSendsItsPodsToTheNewNode(t *testing.T) {
 	s := Snapshot{Now: now, NodePools: map[string]*karpv1.NodePool{"default": nodePool("default", "0s")}, Candidates: []*Candidate{c},
 		Requests: map[string]RequestState{"r1": {Initialized: true, Node: "new-node", Pods: []types.UID{x.UID}}}}
 	cmds := mustDecide(s)
-	if len(cmds) != 1 || cmds[0].Action != ActionDelete || len(cmds[0].Moves["new-node"]) != 1 || cmds[0].Moves["new-node"][0] != x {
-		t.Fatalf("commands %+v, want old deleted and x (not y, planned elsewhere) sent to new-node", cmds)
+	if len(cmds) != 1 || cmds[0].Action != ActionMarkMoves || len(cmds[0].Moves["new-node"]) != 1 || cmds[0].Moves["new-node"][0] != x {
+		t.Fatalf("commands %+v, want x (not y, planned elsewhere) sent to new-node, old kept for now", cmds)
+	}
+	c.Replacing.MovesMarked = true
+	if cmds := mustDecide(s); len(cmds) != 1 || cmds[0].Action != ActionDelete || len(cmds[0].Moves) != 0 {
+		t.Fatalf("commands %+v, want old deleted, the moves not told again", cmds)
 	}
 }
 
@@ -324,8 +338,12 @@ func TestReplacingReadsTheClaimsAnnotations(t *testing.T) {
 		tailorv1alpha1.DisruptionDeadlineAnnotationKey:     now.Format(time.RFC3339),
 	}}}
 	r := replacingOf(claim)
-	if r == nil || r.Reason != karpv1.DisruptionReasonDrifted || strings.Join(r.Requests, ",") != "a,b" || !r.Deadline.Equal(now) {
+	if r == nil || r.Reason != karpv1.DisruptionReasonDrifted || strings.Join(r.Requests, ",") != "a,b" || !r.Deadline.Equal(now) || r.MovesMarked {
 		t.Errorf("read %+v", r)
+	}
+	claim.Annotations[tailorv1alpha1.DisruptionMovesMarkedAnnotationKey] = "true"
+	if r := replacingOf(claim); r == nil || !r.MovesMarked {
+		t.Errorf("read %+v, want the moves marked", r)
 	}
 	if replacingOf(&karpv1.NodeClaim{}) != nil {
 		t.Error("a claim without the annotations is no replacement")

@@ -20,6 +20,9 @@ type Replacing struct {
 	// Requests are the capacity requests launched for the node's pods.
 	Requests []string
 	Deadline time.Time
+	// MovesMarked is true once the replacements' nodes were told which of
+	// the node's pods come to them.
+	MovesMarked bool
 }
 
 // RequestState is what became of a replacement's capacity request.
@@ -46,13 +49,17 @@ func replacingOf(claim *karpv1.NodeClaim) *Replacing {
 		r.Requests = strings.Split(names, ",")
 	}
 	r.Deadline, _ = time.Parse(time.RFC3339, claim.Annotations[tailorv1alpha1.DisruptionDeadlineAnnotationKey])
+	r.MovesMarked = claim.Annotations[tailorv1alpha1.DisruptionMovesMarkedAnnotationKey] == "true"
 	return r
 }
 
 // progress moves each replacement under way on: once every replacement is
-// initialized the old node is deleted; when one failed or the deadline
-// passed, an expired node is deleted anyway and any other is rolled back
-// (untainted and kept).
+// initialized, the replacements' nodes are told which of the old node's pods
+// come to them, and in a later pass, once the scheduler has seen that, the old
+// node is deleted (evicted in the same pass, the pods found the new nodes
+// without the record, which empty nodes attract, and took each other's
+// room); when one failed or the deadline passed, an expired node is deleted
+// anyway and any other is rolled back (untainted and kept).
 func (d *decider) progress() {
 	for _, c := range d.s.Candidates {
 		r := c.Replacing
@@ -82,9 +89,11 @@ func (d *decider) progress() {
 		case failed != "":
 			d.commands = append(d.commands, Command{Reason: r.Reason, Action: ActionRollBack, Candidates: []*Candidate{c}, Immediate: true,
 				Message: fmt.Sprintf("%s: %s; node %s stays and is untainted", r.Reason, failed, c.Node.Name)})
+		case waiting == 0 && !r.MovesMarked:
+			d.commands = append(d.commands, Command{Reason: r.Reason, Action: ActionMarkMoves, Candidates: []*Candidate{c}, Immediate: true,
+				Moves: d.movesOnto(c, r.Requests)})
 		case waiting == 0:
 			d.commands = append(d.commands, Command{Reason: r.Reason, Action: ActionDelete, Candidates: []*Candidate{c}, Immediate: true,
-				Moves:   d.movesOnto(c, r.Requests),
 				Message: fmt.Sprintf("%s: its replacement (%s) is initialized; removing node %s", r.Reason, strings.Join(r.Requests, ", "), c.Node.Name)})
 		}
 	}

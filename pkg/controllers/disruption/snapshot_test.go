@@ -9,6 +9,7 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
@@ -21,6 +22,7 @@ import (
 
 	"github.com/tailor-sh/tailor/pkg/apis"
 	karpv1 "github.com/tailor-sh/tailor/pkg/apis/karpenter/v1"
+	tailorv1alpha1 "github.com/tailor-sh/tailor/pkg/apis/tailor/v1alpha1"
 	"github.com/tailor-sh/tailor/pkg/apis/wellknown"
 	"github.com/tailor-sh/tailor/pkg/controllers/indexes"
 	"github.com/tailor-sh/tailor/pkg/moves"
@@ -244,5 +246,54 @@ func TestAnEmptyNodeAwaitingMovedPodsStays(t *testing.T) {
 	}
 	if got := decide(); len(got) != 1 || !strings.HasPrefix(got[0], "Empty:") {
 		t.Errorf("commands %v once nothing moves; want the empty node removed", got)
+	}
+}
+
+// Finishing a replacement takes two passes: the first tells the new node
+// which pods come and records that on the old claim, which it keeps; the
+// second, reading the record back, deletes the old claim without telling
+// the node again (which would make it expect twice the pods).
+func TestFinishingAReplacementTellsTheNodeAPassBeforeTheDrain(t *testing.T) {
+	old := candidate("old", "default", "0.2", -1)
+	next := candidate("next", "default", "0.1", -1)
+	web := workloadPod("web-1")
+	web.UID, web.Spec.NodeName = "uid-web", old.Node.Name
+	web.OwnerReferences = []metav1.OwnerReference{{Kind: "ReplicaSet", Name: "web", UID: "rs-web", Controller: ptr.To(true)}}
+	old.Claim.Status.NodeName, next.Claim.Status.NodeName = old.Node.Name, next.Node.Name
+	old.Claim.Annotations[tailorv1alpha1.DisruptionReasonAnnotationKey] = "Underutilized"
+	old.Claim.Annotations[tailorv1alpha1.DisruptionReplacementsAnnotationKey] = "next"
+	old.Claim.Annotations[tailorv1alpha1.DisruptionDeadlineAnnotationKey] = now.Add(time.Hour).Format(time.RFC3339)
+	next.Claim.Labels[tailorv1alpha1.CapacityRequestLabelKey] = "next"
+	request := &tailorv1alpha1.CapacityRequest{ObjectMeta: metav1.ObjectMeta{Name: "next"}, Spec: tailorv1alpha1.CapacityRequestSpec{
+		Pods: []tailorv1alpha1.PodReference{{Namespace: web.Namespace, Name: web.Name, UID: web.UID}}}}
+	kube := fake.NewClientBuilder().WithScheme(apis.NewScheme()).WithObjects(nodePool("default", "Never"), old.Claim, old.Node, next.Claim, next.Node, web, request).
+		WithIndex(&corev1.Pod{}, indexes.PodNodeName, func(o client.Object) []string { return []string{o.(*corev1.Pod).Spec.NodeName} }).Build()
+	c := NewController(kube, catalogCloud{}, record.NewFakeRecorder(100), clocktesting.NewFakeClock(now), false)
+	expected := func() int {
+		node := &corev1.Node{}
+		if err := kube.Get(context.Background(), client.ObjectKey{Name: next.Node.Name}, node); err != nil {
+			t.Fatal(err)
+		}
+		e, _ := moves.Of(node, now)
+		return e.Owners["rs-web"]
+	}
+	if err := c.Pass(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	claim := &karpv1.NodeClaim{}
+	if err := kube.Get(context.Background(), client.ObjectKey{Name: old.Claim.Name}, claim); err != nil || claim.DeletionTimestamp != nil {
+		t.Fatalf("old claim after the first pass: %v, deleting %v; want it kept", err, claim.DeletionTimestamp)
+	}
+	if got := expected(); got != 1 || claim.Annotations[tailorv1alpha1.DisruptionMovesMarkedAnnotationKey] != "true" {
+		t.Fatalf("the new node expects %d web pods, the old claim says moves marked %q; want 1 and true", got, claim.Annotations[tailorv1alpha1.DisruptionMovesMarkedAnnotationKey])
+	}
+	if err := c.Pass(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if err := kube.Get(context.Background(), client.ObjectKey{Name: old.Claim.Name}, claim); !apierrors.IsNotFound(err) && claim.DeletionTimestamp == nil {
+		t.Fatalf("old claim after the second pass: %v; want it deleted", err)
+	}
+	if got := expected(); got != 1 {
+		t.Errorf("the new node expects %d web pods after the second pass; want 1 (told once)", got)
 	}
 }

@@ -142,4 +142,9 @@ const (
 	// DisruptionDeadlineAnnotationKey is when the replacement is given up on
 	// (RFC 3339): the node is then kept and untainted, or deleted if it expired.
 	DisruptionDeadlineAnnotationKey = "tailor.sh/disruption-deadline"
+	// DisruptionMovesMarkedAnnotationKey is "true" once the nodes of the
+	// replacements were told which of the node's pods come to them (the
+	// nodes' tailor.sh/expected-pods); the node is deleted in a later pass,
+	// when the scheduler has seen that.
+	DisruptionMovesMarkedAnnotationKey = "tailor.sh/disruption-moves-marked"
 )
