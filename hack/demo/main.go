@@ -48,7 +48,7 @@ const (
 func main() {
 	kubeconfig := flag.String("kubeconfig", "out/kubeconfig", "kubeconfig of the cluster")
 	manifests := flag.String("f", "hack/samples/demo.yaml", "NodePool and Deployments to apply")
-	timeout := flag.Duration("timeout", 12*time.Minute, "give up when the demo has not finished by then")
+	timeout := flag.Duration("timeout", 20*time.Minute, "give up when the demo has not finished by then")
 	flag.Parse()
 	if err := run(*kubeconfig, *manifests, *timeout); err != nil {
 		fmt.Fprintln(os.Stderr, "demo:", err)

@@ -110,6 +110,7 @@ func (c *Controller) replace(ctx context.Context, cmd Command) error {
 // nodes then expect more pods than come, until the record expires).
 func (c *Controller) markReplacementMoves(ctx context.Context, cmd Command) error {
 	c.markMoves(ctx, cmd, c.clk.Now().Add(movesFor))
+	c.marked = true
 	var errs []error
 	for _, cand := range cmd.Candidates {
 		errs = append(errs, c.annotate(ctx, cand.Claim, map[string]*string{tailorv1alpha1.DisruptionMovesMarkedAnnotationKey: ptr.To("true")}))

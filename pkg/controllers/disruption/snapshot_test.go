@@ -297,3 +297,21 @@ func TestFinishingAReplacementTellsTheNodeAPassBeforeTheDrain(t *testing.T) {
 		t.Errorf("the new node expects %d web pods after the second pass; want 1 (told once)", got)
 	}
 }
+
+// A pass comes when a step is due, not at the next tick: a decision when its
+// validation ends, an old node shortly after its replacements' nodes were
+// told which pods come.
+func TestTheNextPassComesWhenAStepIsDue(t *testing.T) {
+	c := NewController(nil, catalogCloud{}, record.NewFakeRecorder(1), clock.RealClock{}, false)
+	if got := c.nextStep(now); got != passInterval {
+		t.Errorf("nothing waiting: next pass in %s, want %s", got, passInterval)
+	}
+	c.pending["a"], c.pending["b"] = now.Add(-10*time.Second), now.Add(-time.Minute)
+	if got := c.nextStep(now); got != 5*time.Second {
+		t.Errorf("a decision validated in 5 s (another long due): next pass in %s, want 5s", got)
+	}
+	c.marked = true
+	if got := c.nextStep(now); got != movesNotice {
+		t.Errorf("moves just told: next pass in %s, want %s", got, movesNotice)
+	}
+}
