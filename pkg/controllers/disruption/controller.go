@@ -62,9 +62,12 @@ type Controller struct {
 	// created holds the capacity requests this process created for
 	// replacements, until the cache shows them.
 	created map[string]time.Time
-	// marked is true when the last pass told replacements' nodes which pods
-	// come: the old nodes are deleted in the next pass.
+	// marked is true when the last pass told nodes which pods come: the
+	// nodes the pods leave are deleted in the next pass.
 	marked bool
+	// movesTold holds the claims of validated deletions whose pods' nodes
+	// were told (pkg/moves) and that are deleted in the next pass.
+	movesTold map[string]bool
 }
 
 // Cloud is what the controller asks the cloud provider: what a NodePool can
@@ -84,7 +87,8 @@ type podSet struct {
 // by cheaper spot nodes.
 func NewController(kube client.Client, cloud Cloud, recorder record.EventRecorder, clk clock.Clock, spotToSpot bool) *Controller {
 	return &Controller{kube: kube, reader: kube, cloud: cloud, drift: map[string]driftCheck{}, recorder: recorder, clk: clk, spotToSpot: spotToSpot,
-		emptySince: map[string]time.Time{}, pods: map[string]podSet{}, pending: map[string]time.Time{}, created: map[string]time.Time{}}
+		emptySince: map[string]time.Time{}, pods: map[string]podSet{}, pending: map[string]time.Time{}, created: map[string]time.Time{},
+		movesTold: map[string]bool{}}
 }
 
 // WithPlanner makes the controller judge fit with p: a planner over the
@@ -168,6 +172,11 @@ func (c *Controller) Pass(ctx context.Context) error {
 		if !cmd.Immediate && !c.validated(cmd, s.Now, decided) {
 			continue
 		}
+		if cmd.Action == ActionDelete && !c.toldAll(cmd) {
+			// The nodes the pods go to hear of them a pass before the drain.
+			c.tellMoves(ctx, cmd)
+			continue
+		}
 		if err := c.execute(ctx, cmd); err != nil {
 			log.FromContext(ctx).Error(err, "disrupting", "reason", cmd.Reason, "action", cmd.Action)
 		}
@@ -175,10 +184,38 @@ func (c *Controller) Pass(ctx context.Context) error {
 	for name := range c.pending {
 		if !decided[name] {
 			delete(c.pending, name)
+			delete(c.movesTold, name)
 		}
 	}
 	c.setConditions(ctx, Conditions(s))
 	return nil
+}
+
+// toldAll reports whether the nodes cmd moves pods to were told of them in
+// an earlier pass (or it moves none).
+func (c *Controller) toldAll(cmd Command) bool {
+	if len(cmd.Moves) == 0 {
+		return true
+	}
+	for _, cand := range cmd.Candidates {
+		if !c.movesTold[cand.Claim.Name] {
+			return false
+		}
+	}
+	return true
+}
+
+// tellMoves tells the nodes cmd moves pods to which pods come, and records
+// that its candidates may go in the next pass, movesNotice later: evicted in
+// the pass that wrote the record, the pods reached the scheduler before it,
+// and empty nodes, which least-allocated scoring prefers, took the room
+// planned for others.
+func (c *Controller) tellMoves(ctx context.Context, cmd Command) {
+	c.markMoves(ctx, cmd, c.clk.Now().Add(movesFor))
+	for _, cand := range cmd.Candidates {
+		c.movesTold[cand.Claim.Name] = true
+	}
+	c.marked = true
 }
 
 // validated reports whether every candidate of cmd has been decided on for

@@ -44,8 +44,8 @@ func (c *Controller) execute(ctx context.Context, cmd Command) error {
 
 // deleteClaims deletes the candidates' claims (the ones read, not claims of
 // the same name made since); the termination controller drains their nodes.
+// The nodes their pods go to were told in an earlier pass (Pass).
 func (c *Controller) deleteClaims(ctx context.Context, cmd Command) error {
-	c.markMoves(ctx, cmd, c.clk.Now().Add(movesFor))
 	var errs []error
 	for _, cand := range cmd.Candidates {
 		c.tell(cand, corev1.EventTypeNormal, "Disrupting", c.message(cmd, cand))
@@ -55,6 +55,7 @@ func (c *Controller) deleteClaims(ctx context.Context, cmd Command) error {
 			continue
 		}
 		delete(c.pending, cand.Claim.Name)
+		delete(c.movesTold, cand.Claim.Name)
 		delete(c.emptySince, cand.Claim.Name)
 		delete(c.pods, cand.Claim.Name)
 		if cand.Replacing == nil {

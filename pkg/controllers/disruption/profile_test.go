@@ -4,17 +4,22 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/tools/record"
 	"k8s.io/kubernetes/pkg/scheduler/apis/config"
 	clocktesting "k8s.io/utils/clock/testing"
+	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/fake"
 
 	"github.com/tailor-sh/tailor/pkg/apis"
+	karpv1 "github.com/tailor-sh/tailor/pkg/apis/karpenter/v1"
 	"github.com/tailor-sh/tailor/pkg/controllers/indexes"
+	"github.com/tailor-sh/tailor/pkg/moves"
 	"github.com/tailor-sh/tailor/pkg/planner"
 )
 
@@ -71,4 +76,47 @@ func onNode(name, price string, labels map[string]string) *Candidate {
 	c.Node.Labels = labels
 	c.Node.Status.Allocatable = corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("4"), corev1.ResourceMemory: resource.MustParse("8Gi"), corev1.ResourcePods: resource.MustParse("110")}
 	return c
+}
+
+// A validated deletion first tells the node its pod goes to, and keeps the
+// node it removes; the next pass, movesNotice later, deletes it.
+func TestAValidatedDeletionTellsTheMovesAPassBeforeTheDrain(t *testing.T) {
+	dear, cheap := onNode("dear", "0.2", nil), onNode("cheap", "0.1", nil)
+	dear.Pods[0].OwnerReferences = []metav1.OwnerReference{{Kind: "ReplicaSet", Name: "web", UID: "rs-web", Controller: ptr.To(true)}}
+	kube := fake.NewClientBuilder().WithScheme(apis.NewScheme()).WithObjects(consolidating(), dear.Claim, dear.Node, dear.Pods[0], cheap.Claim, cheap.Node, cheap.Pods[0]).
+		WithIndex(&corev1.Pod{}, indexes.PodNodeName, func(o client.Object) []string { return []string{o.(*corev1.Pod).Spec.NodeName} }).Build()
+	p, err := planner.NewStandalone(context.Background(), nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clk := clocktesting.NewFakeClock(now)
+	c := NewController(kube, catalogCloud{}, record.NewFakeRecorder(100), clk, false).WithPlanner(p)
+	exists := func() bool {
+		claim := &karpv1.NodeClaim{}
+		err := kube.Get(context.Background(), client.ObjectKey{Name: dear.Claim.Name}, claim)
+		return err == nil && claim.DeletionTimestamp == nil
+	}
+	for _, step := range []time.Duration{0, validation} {
+		clk.Step(step)
+		if err := c.Pass(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	node := &corev1.Node{}
+	if err := kube.Get(context.Background(), client.ObjectKey{Name: cheap.Node.Name}, node); err != nil {
+		t.Fatal(err)
+	}
+	if e, _ := moves.Of(node, clk.Now()); e.Owners["rs-web"] != 1 || !exists() {
+		t.Fatalf("after validation: node %s expects %v, dear kept %v; want one web pod expected and dear kept", node.Name, e.Owners, exists())
+	}
+	if got := c.nextStep(clk.Now()); got != movesNotice {
+		t.Errorf("next pass in %s, want %s", got, movesNotice)
+	}
+	clk.Step(movesNotice)
+	if err := c.Pass(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if exists() {
+		t.Error("dear still there a pass after its pod's node was told; want it deleted")
+	}
 }

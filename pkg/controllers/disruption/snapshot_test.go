@@ -121,8 +121,8 @@ func TestMovedPodsKeepToTheirSpreadDomain(t *testing.T) {
 }
 
 // Removing a node records on each node the plan moves its pods to which
-// controllers' pods are coming (for the scheduler's Score); a later pass
-// removes the record once it has expired.
+// controllers' pods are coming (for the scheduler's Score), before the node
+// is deleted; a later pass removes the record once it has expired.
 func TestDeletingANodeRecordsWhereItsPodsGo(t *testing.T) {
 	gone := candidate("gone", "default", "0.1", -1)
 	target := candidate("target", "default", "0.1", -1)
@@ -136,6 +136,10 @@ func TestDeletingANodeRecordsWhereItsPodsGo(t *testing.T) {
 	c := NewController(kube, catalogCloud{}, record.NewFakeRecorder(100), clk, false)
 	cmd := Command{Reason: karpv1.DisruptionReasonUnderutilized, Action: ActionDelete, Candidates: []*Candidate{gone},
 		Moves: map[string][]*corev1.Pod{target.Node.Name: {pod}}}
+	c.tellMoves(context.Background(), cmd)
+	if !c.toldAll(cmd) {
+		t.Fatal("after telling the moves, want the deletion free to go")
+	}
 	if err := c.execute(context.Background(), cmd); err != nil {
 		t.Fatal(err)
 	}
@@ -180,6 +184,7 @@ func TestMovesOfOnePassAddUpOnANodeTheCacheLagsOn(t *testing.T) {
 	for i, pod := range []*corev1.Pod{web, plain} {
 		cmd := Command{Reason: karpv1.DisruptionReasonUnderutilized, Action: ActionDelete, Candidates: []*Candidate{olds[i]},
 			Moves: map[string][]*corev1.Pod{next.Node.Name: {pod}}}
+		c.tellMoves(context.Background(), cmd)
 		if err := c.execute(context.Background(), cmd); err != nil {
 			t.Fatal(err)
 		}
