@@ -39,9 +39,10 @@ const (
 // for consolidateAfter and that nothing protects, ordered cheapest to disrupt
 // first (disruptionCost, then the most expensive), the longest prefix of two
 // or more whose pods the plan places on the other nodes and fewer new nodes
-// strictly cheaper than them together (a binary search); else the first single node that goes so: an oversized node is
-// replaced by what its pods need. Those tried alone that cannot go are
-// returned as unconsolidatable, with the reason.
+// strictly cheaper than them together (the longest, then a binary search);
+// else the first single node that goes so: an oversized node is replaced by
+// what its pods need. Those tried alone that cannot go are returned as
+// unconsolidatable, with the reason.
 func (d *decider) consolidate() {
 	if d.s.Plan == nil {
 		return

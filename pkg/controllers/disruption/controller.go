@@ -15,6 +15,7 @@ import (
 
 	karpv1 "github.com/tailor-sh/tailor/pkg/apis/karpenter/v1"
 	"github.com/tailor-sh/tailor/pkg/cloudprovider"
+	"github.com/tailor-sh/tailor/pkg/controllers/periodic"
 	"github.com/tailor-sh/tailor/pkg/planner"
 )
 
@@ -65,8 +66,8 @@ type Controller struct {
 	// marked is true when the last pass told nodes which pods come: the
 	// nodes the pods leave are deleted in the next pass.
 	marked bool
-	// movesTold holds the claims of validated deletions whose pods' nodes
-	// were told (pkg/moves) and that are deleted in the next pass.
+	// movesTold holds the claims of the deletions whose pods' nodes the last
+	// pass told (pkg/moves): the next pass deletes them.
 	movesTold map[string]bool
 }
 
@@ -118,21 +119,7 @@ func (c *Controller) NeedLeaderElection() bool { return true }
 
 // Start runs passes until ctx ends.
 func (c *Controller) Start(ctx context.Context) error {
-	ctx = log.IntoContext(ctx, c.logger)
-	for {
-		wait := passInterval
-		if err := c.Pass(ctx); err != nil {
-			log.FromContext(ctx).Error(err, "disruption pass")
-		}
-		if next := c.nextStep(c.clk.Now()); next < wait {
-			wait = next
-		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-time.After(wait):
-		}
-	}
+	return periodic.RunPaced(ctx, c.logger, passInterval, "disruption pass", c.Pass, func() time.Duration { return c.nextStep(c.clk.Now()) })
 }
 
 // nextStep is how soon a pass is due for a step waiting on time rather than
@@ -166,7 +153,7 @@ func (c *Controller) Pass(ctx context.Context) error {
 	commands, blocked := Decide(s)
 	eligibleNodes.Set(float64(countCandidates(commands)))
 	c.tellBlocked(blocked)
-	decided := map[string]bool{}
+	decided, toldNow := map[string]bool{}, map[string]bool{}
 	c.marked = false
 	for _, cmd := range commands {
 		if !cmd.Immediate && !c.validated(cmd, s.Now, decided) {
@@ -175,6 +162,9 @@ func (c *Controller) Pass(ctx context.Context) error {
 		if cmd.Action == ActionDelete && !c.toldAll(cmd) {
 			// The nodes the pods go to hear of them a pass before the drain.
 			c.tellMoves(ctx, cmd)
+			for _, cand := range cmd.Candidates {
+				toldNow[cand.Claim.Name] = true
+			}
 			continue
 		}
 		if err := c.execute(ctx, cmd); err != nil {
@@ -184,6 +174,10 @@ func (c *Controller) Pass(ctx context.Context) error {
 	for name := range c.pending {
 		if !decided[name] {
 			delete(c.pending, name)
+		}
+	}
+	for name := range c.movesTold { // what a pass told is acted on in the next, or told again
+		if !toldNow[name] {
 			delete(c.movesTold, name)
 		}
 	}

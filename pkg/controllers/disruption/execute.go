@@ -55,7 +55,6 @@ func (c *Controller) deleteClaims(ctx context.Context, cmd Command) error {
 			continue
 		}
 		delete(c.pending, cand.Claim.Name)
-		delete(c.movesTold, cand.Claim.Name)
 		delete(c.emptySince, cand.Claim.Name)
 		delete(c.pods, cand.Claim.Name)
 		if cand.Replacing == nil {
