@@ -14,6 +14,7 @@ import (
 	tailorv1alpha1 "github.com/tailor-sh/tailor/pkg/apis/tailor/v1alpha1"
 	"github.com/tailor-sh/tailor/pkg/apis/wellknown"
 	"github.com/tailor-sh/tailor/pkg/cloudprovider"
+	"github.com/tailor-sh/tailor/pkg/moves"
 	"github.com/tailor-sh/tailor/pkg/planner"
 	"github.com/tailor-sh/tailor/pkg/scheduling"
 	"github.com/tailor-sh/tailor/pkg/whatif"
@@ -36,6 +37,8 @@ type cluster struct {
 	pending   map[string]*corev1.Pod
 	pools     map[string]*karpv1.NodePool
 	types     map[string][]*cloudprovider.InstanceType
+	// awaiting are the nodes with a moves record (pkg/moves).
+	awaiting []*corev1.Node
 }
 
 // input reads the cluster and builds the round for batch: the batch's pods that are
@@ -78,7 +81,7 @@ func (p *Provisioner) input(ctx context.Context, batch []*corev1.Pod) (*batchInp
 		if !ok || live.UID != pod.UID {
 			continue // bound or deleted meanwhile
 		}
-		if _, waits := p.flight.waitsFor(pod.UID, p.now()); !waits {
+		if _, waits := p.flight.waitsFor(pod.UID, p.now()); !waits && !p.heldBack(ctx, live, c) {
 			in.Pods = append(in.Pods, live)
 		}
 	}
@@ -101,6 +104,9 @@ func (p *Provisioner) read(ctx context.Context) (*cluster, error) {
 	for _, node := range nodes {
 		if r := requestOf(node); r != "" {
 			c.byRequest[r] = node
+		}
+		if node.Annotations[moves.AnnotationKey] != "" {
+			c.awaiting = append(c.awaiting, node)
 		}
 	}
 	for _, pod := range pods {

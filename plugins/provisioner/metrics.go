@@ -49,6 +49,10 @@ var (
 		Namespace: namespace, Subsystem: subsystem, Name: "unplaceable_pods_total",
 		Help: "Pods no NodePool could run, by the reason class of the NodePool tried first (see docs/metrics.md).",
 	}, []string{"reason"})
+	heldPods = metrics.NewCounter(&metrics.CounterOpts{
+		Namespace: namespace, Subsystem: subsystem, Name: "moved_pods_held_total",
+		Help: "Pending pods held back from planning for up to movedPodsWaitDuration, because a node the disruption controller moves their controller's pods to still awaits them.",
+	})
 	waitingPodsDesc = metrics.NewDesc(namespace+"_"+subsystem+"_waiting_pods",
 		"Pods waiting for new capacity: in the open batch (batched), for a request in flight (in_flight), or for a NodePool that can run them (unplaceable).",
 		[]string{"state"}, nil, metrics.ALPHA, "")
@@ -56,7 +60,7 @@ var (
 )
 
 func init() {
-	legacyregistry.MustRegister(batchPods, planningSeconds, requestsCreated, plannedNodes, plannedPrice, unplaceablePods)
+	legacyregistry.MustRegister(batchPods, planningSeconds, requestsCreated, plannedNodes, plannedPrice, unplaceablePods, heldPods)
 	legacyregistry.CustomMustRegister(waiting)
 }
 

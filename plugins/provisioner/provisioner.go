@@ -58,6 +58,7 @@ type Provisioner struct {
 	window   *window
 	flight   *flight
 	parked   *parked
+	held     *held
 	nodes    nodeCount
 	catalogs catalogs
 	planner  *lazyPlanner
@@ -115,6 +116,7 @@ func New(ctx context.Context, obj runtime.Object, h framework.Handle, deps Deps)
 		window:   newWindow(args),
 		flight:   newFlight(),
 		parked:   newParked(),
+		held:     newHeld(),
 		now:      time.Now,
 	}
 	p.planner = &lazyPlanner{p: p}

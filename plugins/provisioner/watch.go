@@ -97,6 +97,7 @@ func (p *Provisioner) watch(ctx context.Context) error {
 func (p *Provisioner) podGone(uid types.UID) {
 	p.flight.podGone(uid)
 	p.parked.remove(uid)
+	p.held.forget(uid)
 }
 
 // nodeEvent starts a request's clocks when its node is initialized. No cluster

@@ -21,4 +21,9 @@ type ProvisionerArgs struct {
 	// MaxNewNodesPerBatch caps the new nodes one batch may plan; pods that would
 	// need more stay pending and join the next batch.
 	MaxNewNodesPerBatch int32
+	// MovedPodsWaitDuration is how long a pending pod that the disruption
+	// controller moves onto a node (the node's tailor.sh/expected-pods record
+	// still awaits it) waits for room there before new capacity is planned for
+	// it; zero plans at once.
+	MovedPodsWaitDuration metav1.Duration
 }

@@ -49,10 +49,11 @@ func provisionerArgs(t *testing.T, cfg *schedconfig.KubeSchedulerConfiguration) 
 
 func defaultedWith(idle time.Duration) *config.ProvisionerArgs {
 	return &config.ProvisionerArgs{
-		BatchIdleDuration:   metav1.Duration{Duration: idle},
-		BatchMaxDuration:    metav1.Duration{Duration: configv1.DefaultBatchMaxDuration},
-		MaxPodsPerBatch:     configv1.DefaultMaxPodsPerBatch,
-		MaxNewNodesPerBatch: configv1.DefaultMaxNewNodesPerBatch,
+		BatchIdleDuration:     metav1.Duration{Duration: idle},
+		BatchMaxDuration:      metav1.Duration{Duration: configv1.DefaultBatchMaxDuration},
+		MaxPodsPerBatch:       configv1.DefaultMaxPodsPerBatch,
+		MaxNewNodesPerBatch:   configv1.DefaultMaxNewNodesPerBatch,
+		MovedPodsWaitDuration: metav1.Duration{Duration: configv1.DefaultMovedPodsWaitDuration},
 	}
 }
 
@@ -119,7 +120,7 @@ func TestEncodeWritesVersionedArgs(t *testing.T) {
 	if err := encoder.Encode(cfg, &out); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"kind: ProvisionerArgs", "batchIdleDuration: 1s", "maxNewNodesPerBatch: 500"} {
+	for _, want := range []string{"kind: ProvisionerArgs", "batchIdleDuration: 1s", "maxNewNodesPerBatch: 500", "movedPodsWaitDuration: 30s"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("encoded config lacks %q:\n%s", want, out.String())
 		}

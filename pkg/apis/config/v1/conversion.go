@@ -16,6 +16,7 @@ func Convert_v1_ProvisionerArgs_To_config_ProvisionerArgs(in *ProvisionerArgs, o
 	out.BatchMaxDuration = ptr.Deref(in.BatchMaxDuration, metav1.Duration{})
 	out.MaxPodsPerBatch = ptr.Deref(in.MaxPodsPerBatch, 0)
 	out.MaxNewNodesPerBatch = ptr.Deref(in.MaxNewNodesPerBatch, 0)
+	out.MovedPodsWaitDuration = ptr.Deref(in.MovedPodsWaitDuration, metav1.Duration{})
 	return nil
 }
 
@@ -26,5 +27,6 @@ func Convert_config_ProvisionerArgs_To_v1_ProvisionerArgs(in *config.Provisioner
 	out.BatchMaxDuration = ptr.To(in.BatchMaxDuration)
 	out.MaxPodsPerBatch = ptr.To(in.MaxPodsPerBatch)
 	out.MaxNewNodesPerBatch = ptr.To(in.MaxNewNodesPerBatch)
+	out.MovedPodsWaitDuration = ptr.To(in.MovedPodsWaitDuration)
 	return nil
 }

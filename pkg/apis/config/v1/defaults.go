@@ -14,6 +14,9 @@ const (
 	DefaultBatchMaxDuration    = 10 * time.Second
 	DefaultMaxPodsPerBatch     = int32(1000)
 	DefaultMaxNewNodesPerBatch = int32(500)
+	// DefaultMovedPodsWaitDuration covers the default termination grace period
+	// of the pods whose room a moved pod takes.
+	DefaultMovedPodsWaitDuration = 30 * time.Second
 )
 
 // SetDefaults_ProvisionerArgs fills the unset fields of args.
@@ -29,5 +32,8 @@ func SetDefaults_ProvisionerArgs(args *ProvisionerArgs) {
 	}
 	if args.MaxNewNodesPerBatch == nil {
 		args.MaxNewNodesPerBatch = ptr.To(DefaultMaxNewNodesPerBatch)
+	}
+	if args.MovedPodsWaitDuration == nil {
+		args.MovedPodsWaitDuration = &metav1.Duration{Duration: DefaultMovedPodsWaitDuration}
 	}
 }

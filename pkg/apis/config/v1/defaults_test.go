@@ -17,22 +17,25 @@ func TestSetDefaultsProvisionerArgs(t *testing.T) {
 	}{{
 		name: "empty args take every default",
 		want: ProvisionerArgs{
-			BatchIdleDuration:   &metav1.Duration{Duration: time.Second},
-			BatchMaxDuration:    &metav1.Duration{Duration: 10 * time.Second},
-			MaxPodsPerBatch:     ptr.To[int32](1000),
-			MaxNewNodesPerBatch: ptr.To[int32](500),
+			BatchIdleDuration:     &metav1.Duration{Duration: time.Second},
+			BatchMaxDuration:      &metav1.Duration{Duration: 10 * time.Second},
+			MaxPodsPerBatch:       ptr.To[int32](1000),
+			MaxNewNodesPerBatch:   ptr.To[int32](500),
+			MovedPodsWaitDuration: &metav1.Duration{Duration: 30 * time.Second},
 		},
 	}, {
 		name: "set fields are kept, even zero ones (validation rejects those)",
 		in: ProvisionerArgs{
-			BatchIdleDuration: &metav1.Duration{Duration: 2 * time.Second},
-			MaxPodsPerBatch:   ptr.To[int32](0),
+			BatchIdleDuration:     &metav1.Duration{Duration: 2 * time.Second},
+			MaxPodsPerBatch:       ptr.To[int32](0),
+			MovedPodsWaitDuration: &metav1.Duration{},
 		},
 		want: ProvisionerArgs{
-			BatchIdleDuration:   &metav1.Duration{Duration: 2 * time.Second},
-			BatchMaxDuration:    &metav1.Duration{Duration: 10 * time.Second},
-			MaxPodsPerBatch:     ptr.To[int32](0),
-			MaxNewNodesPerBatch: ptr.To[int32](500),
+			BatchIdleDuration:     &metav1.Duration{Duration: 2 * time.Second},
+			BatchMaxDuration:      &metav1.Duration{Duration: 10 * time.Second},
+			MaxPodsPerBatch:       ptr.To[int32](0),
+			MaxNewNodesPerBatch:   ptr.To[int32](500),
+			MovedPodsWaitDuration: &metav1.Duration{},
 		},
 	}} {
 		t.Run(tc.name, func(t *testing.T) {

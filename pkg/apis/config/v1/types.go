@@ -29,4 +29,10 @@ type ProvisionerArgs struct {
 	// MaxNewNodesPerBatch caps the new nodes one batch may plan; pods that would
 	// need more stay pending and join the next batch. Default 500.
 	MaxNewNodesPerBatch *int32 `json:"maxNewNodesPerBatch,omitempty"`
+	// MovedPodsWaitDuration is how long a pending pod that the disruption
+	// controller moves onto a node (the node's tailor.sh/expected-pods record
+	// still awaits it) waits for room there before new capacity is planned for
+	// it: the room is often still held by a terminating pod or a pod that is
+	// about to leave. 0s plans at once. Default 30s.
+	MovedPodsWaitDuration *metav1.Duration `json:"movedPodsWaitDuration,omitempty"`
 }

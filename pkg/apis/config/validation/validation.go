@@ -13,8 +13,8 @@ import (
 )
 
 // ValidateProvisionerArgs checks that both batch durations are positive, that the
-// idle duration is no longer than the max duration, and that both caps are
-// positive. path prefixes the field names in the messages; nil is fine.
+// idle duration is no longer than the max duration, that both caps are
+// positive and that the moved pods' wait is not negative. path prefixes the field names in the messages; nil is fine.
 func ValidateProvisionerArgs(path *field.Path, args *config.ProvisionerArgs) error {
 	var errs field.ErrorList
 	errs = append(errs, positiveDuration(path.Child("batchIdleDuration"), args.BatchIdleDuration)...)
@@ -25,6 +25,9 @@ func ValidateProvisionerArgs(path *field.Path, args *config.ProvisionerArgs) err
 	}
 	errs = append(errs, positiveCount(path.Child("maxPodsPerBatch"), args.MaxPodsPerBatch)...)
 	errs = append(errs, positiveCount(path.Child("maxNewNodesPerBatch"), args.MaxNewNodesPerBatch)...)
+	if d := args.MovedPodsWaitDuration.Duration; d < 0 {
+		errs = append(errs, field.Invalid(path.Child("movedPodsWaitDuration"), d.String(), "must not be negative; 0s plans new capacity for moved pods at once"))
+	}
 	return errs.ToAggregate()
 }
 

@@ -13,10 +13,11 @@ import (
 
 func validArgs() config.ProvisionerArgs {
 	return config.ProvisionerArgs{
-		BatchIdleDuration:   metav1.Duration{Duration: time.Second},
-		BatchMaxDuration:    metav1.Duration{Duration: 10 * time.Second},
-		MaxPodsPerBatch:     1000,
-		MaxNewNodesPerBatch: 500,
+		BatchIdleDuration:     metav1.Duration{Duration: time.Second},
+		BatchMaxDuration:      metav1.Duration{Duration: 10 * time.Second},
+		MaxPodsPerBatch:       1000,
+		MaxNewNodesPerBatch:   500,
+		MovedPodsWaitDuration: metav1.Duration{Duration: 30 * time.Second},
 	}
 }
 
@@ -47,6 +48,13 @@ func TestValidateProvisionerArgs(t *testing.T) {
 		name:  "zero pods per batch",
 		edit:  func(a *config.ProvisionerArgs) { a.MaxPodsPerBatch = 0 },
 		wants: []string{"args.maxPodsPerBatch: Invalid value: 0: must be greater than zero"},
+	}, {
+		name: "no wait for moved pods is valid",
+		edit: func(a *config.ProvisionerArgs) { a.MovedPodsWaitDuration.Duration = 0 },
+	}, {
+		name:  "negative wait for moved pods",
+		edit:  func(a *config.ProvisionerArgs) { a.MovedPodsWaitDuration.Duration = -time.Second },
+		wants: []string{`args.movedPodsWaitDuration: Invalid value: "-1s": must not be negative`},
 	}, {
 		name: "every error is reported at once",
 		edit: func(a *config.ProvisionerArgs) { *a = config.ProvisionerArgs{MaxNewNodesPerBatch: -1} },
