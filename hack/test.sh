@@ -21,11 +21,15 @@ trap 'rm -rf "$work"' EXIT
 go test -c -o "$work/e2e.test" "./$e2e"
 
 # half runs the e2e binary on the tests its flag selects, from the package's
-# folder as go test would, and prints go test's summary line.
+# folder as go test would, and prints go test's summary line (with the figures
+# the tests logged when they pass, the whole log when one fails).
 half() {
   local name=$1 flag=$2 start=$SECONDS rc=0
-  (cd "$e2e" && "$work/e2e.test" -test.count=1 -test.timeout="$timeout" "$flag=$slow") >"$work/$name.log" 2>&1 || rc=$?
+  (cd "$e2e" && "$work/e2e.test" -test.v -test.count=1 -test.timeout="$timeout" "$flag=$slow") >"$work/$name.log" 2>&1 || rc=$?
   if [ "$rc" -eq 0 ]; then
+    # The figures the tests log (costs, churn, settle times), which go test
+    # prints only for failing tests.
+    grep -E '^ +[a-z_]+_test\.go:[0-9]+: ' "$work/$name.log" | sed "s/^ */  ($name) /" || true
     echo "ok  	github.com/tailor-sh/tailor/$e2e ($name)	$((SECONDS - start))s"
   else
     cat "$work/$name.log"

@@ -134,3 +134,22 @@ func TestWhyPendingPodPerNodePool(t *testing.T) {
 }
 
 func ptrTo[T any](v T) *T { return &v }
+
+// A pod on a replacement node that was not among the pods the replacement
+// was planned for is most often the recreation of one of them (moved pods
+// get new UIDs): it is told so, not that the node was planned for others.
+func TestWhyPodOnAReplacementNodeSaysItIsAReplacement(t *testing.T) {
+	r := WhyReport{Pod: "shop/web-2", Node: "n", Launch: &Launch{
+		CapacityRequest: "r", NodeClaim: "r", NodePool: "default", Replaces: "default-old",
+		InstanceType: "t.large", Zone: "test-1a", CapacityType: "spot", PricePerHour: 0.02,
+	}}
+	out := text(t, r, 0)
+	for _, want := range []string{"capacity request r (a replacement, planned for the pods of the NodeClaims it replaced", "The request replaced NodeClaims default-old."} {
+		if !strings.Contains(out, want) {
+			t.Errorf("text lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "planned for other pods") {
+		t.Errorf("a replacement's pod is said to have taken room planned for others:\n%s", out)
+	}
+}

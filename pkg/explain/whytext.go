@@ -39,6 +39,8 @@ func (l *Launch) writeText(w io.Writer, judged string, maxTypes int) error {
 	planned := "planned for this pod"
 	if l.RequestRemoved {
 		planned = "removed since, as the launcher does 10 minutes after its node initialized"
+	} else if !l.PlannedForPod && l.Replaces != "" {
+		planned = "a replacement, planned for the pods of the NodeClaims it replaced: this one is recreated from one of them or took room left on the node"
 	} else if !l.PlannedForPod {
 		planned = "planned for other pods: this one took room left on the node"
 	}
