@@ -7,9 +7,11 @@
 // another, that one finds no node and the Provisioner launches one: the
 // consolidation-provisioning ping-pong. The disruption controller therefore
 // annotates each node that the plan puts moved pods on with how many pods of
-// each controller it is to hold, and the Provisioner's Score prefers that node
-// for those controllers' pods while it holds fewer, until the annotation
-// expires.
+// each controller it is to hold and what one such pod requests. While it
+// holds fewer, the Provisioner's Score prefers that node for those
+// controllers' pods, and its Filter keeps the room of the pods still to come
+// from other pods (Reserved), until the annotation expires or the disruption
+// controller removes it once nothing moves any more.
 package moves
 
 import (
@@ -17,19 +19,25 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
+	quotav1 "k8s.io/apiserver/pkg/quota/v1"
+	resourcehelper "k8s.io/component-helpers/resource"
 )
 
 // AnnotationKey on a node holds the Expected pods moved there.
 const AnnotationKey = "tailor.sh/expected-pods"
 
 // Expected are, per UID of a controller (a ReplicaSet, a StatefulSet...),
-// how many of its pods the node is to hold once the moved ones arrived, until
-// a time.
+// how many of its pods the node is to hold once the moved ones arrived, and
+// what one of them requests, until a time.
 type Expected struct {
 	Until  time.Time         `json:"until"`
 	Owners map[types.UID]int `json:"owners"`
+	// Requests are one moved pod's requests per controller: the room the node
+	// keeps for each pod still to come (Reserved).
+	Requests map[types.UID]corev1.ResourceList `json:"requests,omitempty"`
 }
 
 // Of reads node's Expected pods; ok is false when there are none, the
@@ -81,6 +89,32 @@ func Awaits(node *corev1.Node, pods []*corev1.Pod, now time.Time) bool {
 	return false
 }
 
+// Reserved is the room node keeps for the moved pods still to come (pods
+// holds what it runs, assumed pods included), except those of owner: the
+// requests of each awaited pod of another controller, and a pod slot for
+// each, summed. A pod of owner
+// fits the node only beside that room; taking it would leave a moved pod
+// without the place the plan gave it.
+func Reserved(node *corev1.Node, pods []*corev1.Pod, owner types.UID, now time.Time) corev1.ResourceList {
+	e, ok := Of(node, now)
+	if !ok {
+		return nil
+	}
+	var out corev1.ResourceList
+	for o, n := range e.Owners {
+		if o == owner {
+			continue
+		}
+		for range n - Holding(pods, o) {
+			out = quotav1.Add(out, e.Requests[o])
+			out = quotav1.Add(out, onePod)
+		}
+	}
+	return out
+}
+
+var onePod = corev1.ResourceList{corev1.ResourcePods: resource.MustParse("1")}
+
 // Holding counts the pods of owner among pods that are not leaving.
 func Holding(pods []*corev1.Pod, owner types.UID) int {
 	n := 0
@@ -99,6 +133,9 @@ func Add(node *corev1.Node, present, moved []*corev1.Pod, until, now time.Time) 
 	if !ok {
 		e = Expected{Owners: map[types.UID]int{}}
 	}
+	if e.Requests == nil {
+		e.Requests = map[types.UID]corev1.ResourceList{}
+	}
 	added := false
 	for _, p := range moved {
 		owner := Owner(p)
@@ -109,6 +146,7 @@ func Add(node *corev1.Node, present, moved []*corev1.Pod, until, now time.Time) 
 			e.Owners[owner] = Holding(present, owner)
 		}
 		e.Owners[owner]++
+		e.Requests[owner] = resourcehelper.PodRequests(p, resourcehelper.PodResourcesOptions{})
 		added = true
 	}
 	if !added {

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/utils/ptr"
@@ -54,5 +55,35 @@ func TestMovedPodsAreExpectedUntilTheyArriveOrExpire(t *testing.T) {
 	node.Annotations[AnnotationKey] = "not json"
 	if Wants(node, ownedBy("web"), 0, now) || !Stale(node, now) {
 		t.Error("an unreadable annotation counted; want it ignored and stale")
+	}
+}
+
+func requesting(pod *corev1.Pod, cpu, memory string) *corev1.Pod {
+	pod.Spec.Containers = []corev1.Container{{Name: "c", Resources: corev1.ResourceRequirements{Requests: corev1.ResourceList{
+		corev1.ResourceCPU: resource.MustParse(cpu), corev1.ResourceMemory: resource.MustParse(memory)}}}}
+	return pod
+}
+
+// A node keeps, from the pods of other controllers, the requests and a pod
+// slot of each moved pod still to come; the room shrinks as they arrive, and
+// a pod of an awaited controller is not kept from its own controller's room.
+func TestANodeReservesTheRoomOfThePodsStillToCome(t *testing.T) {
+	now := time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC)
+	node := &corev1.Node{}
+	moved := []*corev1.Pod{requesting(ownedBy("web"), "500m", "1Gi"), requesting(ownedBy("web"), "500m", "1Gi"), requesting(ownedBy("batch"), "1", "1Gi")}
+	value, _ := Add(node, nil, moved, now.Add(time.Minute), now)
+	node.Annotations = map[string]string{AnnotationKey: value}
+
+	want := func(got corev1.ResourceList, cpu, memory string, pods int64) {
+		t.Helper()
+		if got.Cpu().Cmp(resource.MustParse(cpu)) != 0 || got.Memory().Cmp(resource.MustParse(memory)) != 0 || got.Pods().Value() != pods {
+			t.Errorf("reserved %v, want cpu %s, memory %s, %d pods", got, cpu, memory, pods)
+		}
+	}
+	want(Reserved(node, nil, "plain", now), "2", "3Gi", 3)
+	want(Reserved(node, nil, "web", now), "1", "1Gi", 1)
+	want(Reserved(node, []*corev1.Pod{ownedBy("web")}, "plain", now), "1500m", "2Gi", 2)
+	if r := Reserved(node, nil, "plain", now.Add(time.Minute)); len(r) != 0 {
+		t.Errorf("an expired record reserves %v", r)
 	}
 }

@@ -29,10 +29,18 @@ func (p *Provisioner) PostFilter(_ context.Context, _ fwk.CycleState, pod *corev
 // until they are bound (or the reservation lapses), so that other pods do not take
 // the room they were promised. Likewise a pod planned onto a request still in
 // flight is kept off the nodes launched for other requests: taking spare room
-// there would leave its own node empty. DaemonSet pods are never kept off.
+// there would leave its own node empty. And a node that the disruption
+// controller moves pods to keeps their room from other controllers' pods
+// (keepsMovedRoom). DaemonSet pods are never kept off.
 func (p *Provisioner) Filter(_ context.Context, _ fwk.CycleState, pod *corev1.Pod, nodeInfo fwk.NodeInfo) *fwk.Status {
+	if nodeInfo.Node() == nil || ownedByDaemonSet(pod) {
+		return nil
+	}
+	if status := p.keepsMovedRoom(pod, nodeInfo); status != nil {
+		return status
+	}
 	request := requestOf(nodeInfo.Node())
-	if request == "" || ownedByDaemonSet(pod) {
+	if request == "" {
 		return nil
 	}
 	if own, waits := p.flight.waitsFor(pod.UID, p.now()); waits && own != request {

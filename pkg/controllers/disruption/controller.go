@@ -3,6 +3,7 @@ package disruption
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/go-logr/logr"
@@ -149,7 +150,7 @@ func (c *Controller) Pass(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	c.forgetMoves(ctx, s.Candidates)
+	c.forgetMoves(ctx, s.Candidates, c.settled(s))
 	commands, blocked := Decide(s)
 	eligibleNodes.Set(float64(countCandidates(commands)))
 	c.tellBlocked(blocked)
@@ -183,6 +184,15 @@ func (c *Controller) Pass(ctx context.Context) error {
 	}
 	c.setConditions(ctx, Conditions(s))
 	return nil
+}
+
+// settled reports whether nothing moves: no node disrupts, no pod waits to
+// be scheduled, and no deletion told its moves for the next pass.
+func (c *Controller) settled(s Snapshot) bool {
+	if s.Pending || len(c.movesTold) > 0 {
+		return false
+	}
+	return !slices.ContainsFunc(s.Candidates, isDisrupting)
 }
 
 // toldAll reports whether the nodes cmd moves pods to were told of them in

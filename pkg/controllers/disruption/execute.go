@@ -225,12 +225,15 @@ func podPointers(pods []corev1.Pod) []*corev1.Pod {
 	return out
 }
 
-// forgetMoves removes the annotations of moves that have expired, under
-// optimistic locking: a node the cache shows expired may have been given new
-// moves since (the write fails, and a later pass looks again).
-func (c *Controller) forgetMoves(ctx context.Context, candidates []*Candidate) {
+// forgetMoves removes the annotations of moves that have expired, and all of
+// them once the cluster has settled (nothing moves any more: an awaited pod
+// that went elsewhere must not keep its room reserved until the record
+// expires), under optimistic locking: a node the cache shows expired may have
+// been given new moves since (the write fails, and a later pass looks again).
+func (c *Controller) forgetMoves(ctx context.Context, candidates []*Candidate, settled bool) {
 	for _, cand := range candidates {
-		if !moves.Stale(cand.Node, c.clk.Now()) {
+		_, found := cand.Node.Annotations[moves.AnnotationKey]
+		if !found || !settled && !moves.Stale(cand.Node, c.clk.Now()) {
 			continue
 		}
 		node := cand.Node.DeepCopy()

@@ -152,13 +152,63 @@ func TestDeletingANodeRecordsWhereItsPodsGo(t *testing.T) {
 	if !moves.Wants(node, recreated, 1, now) || moves.Wants(node, recreated, 2, now) {
 		t.Fatalf("node annotations %v: want the node to take one more web pod than the one it runs", node.Annotations)
 	}
+	c.forgetMoves(context.Background(), []*Candidate{{Claim: target.Claim, Node: node}}, false)
+	if err := kube.Get(context.Background(), client.ObjectKey{Name: target.Node.Name}, node); err != nil {
+		t.Fatal(err)
+	}
+	if _, found := node.Annotations[moves.AnnotationKey]; !found {
+		t.Fatal("a move still under way was forgotten")
+	}
 	clk.Step(movesFor)
-	c.forgetMoves(context.Background(), []*Candidate{{Claim: target.Claim, Node: node}})
+	c.forgetMoves(context.Background(), []*Candidate{{Claim: target.Claim, Node: node}}, false)
 	if err := kube.Get(context.Background(), client.ObjectKey{Name: target.Node.Name}, node); err != nil {
 		t.Fatal(err)
 	}
 	if _, found := node.Annotations[moves.AnnotationKey]; found {
 		t.Errorf("node annotations %v: want the expired move removed", node.Annotations)
+	}
+}
+
+// Once nothing moves (no node disrupting, no pod waiting, no deletion told
+// for the next pass) the records go before they expire: an awaited pod that
+// went elsewhere would otherwise keep its room from other pods (the
+// Provisioner's Filter) for minutes.
+func TestASettledClusterForgetsItsMoves(t *testing.T) {
+	target := candidate("target", "default", "0.1", -1)
+	web := workloadPod("web-1")
+	web.OwnerReferences = []metav1.OwnerReference{{Kind: "ReplicaSet", Name: "web", UID: "rs-web", Controller: ptr.To(true)}}
+	value, _ := moves.Add(target.Node, nil, []*corev1.Pod{web}, now.Add(movesFor), now)
+	target.Node.Annotations = map[string]string{moves.AnnotationKey: value}
+	kube := fake.NewClientBuilder().WithScheme(apis.NewScheme()).WithObjects(target.Claim, target.Node).Build()
+	c := NewController(kube, catalogCloud{}, record.NewFakeRecorder(100), clocktesting.NewFakeClock(now), false)
+	draining := candidate("draining", "default", "0.1", -1)
+	draining.Claim.DeletionTimestamp = &metav1.Time{Time: now}
+	for _, tc := range []struct {
+		name string
+		s    Snapshot
+		told bool
+		want bool
+	}{
+		{"a pod waits", Snapshot{Candidates: []*Candidate{target}, Pending: true}, false, false},
+		{"a node drains", Snapshot{Candidates: []*Candidate{target, draining}}, false, false},
+		{"a deletion was told its moves", Snapshot{Candidates: []*Candidate{target}}, true, false},
+		{"nothing moves", Snapshot{Candidates: []*Candidate{target}}, false, true},
+	} {
+		c.movesTold = map[string]bool{}
+		if tc.told {
+			c.movesTold["other"] = true
+		}
+		if got := c.settled(tc.s); got != tc.want {
+			t.Errorf("%s: settled %v, want %v", tc.name, got, tc.want)
+		}
+	}
+	c.forgetMoves(context.Background(), []*Candidate{target}, true)
+	node := &corev1.Node{}
+	if err := kube.Get(context.Background(), client.ObjectKey{Name: target.Node.Name}, node); err != nil {
+		t.Fatal(err)
+	}
+	if _, found := node.Annotations[moves.AnnotationKey]; found {
+		t.Errorf("node annotations %v: want the record of a settled cluster removed", node.Annotations)
 	}
 }
 
