@@ -16,6 +16,7 @@ package moves
 
 import (
 	"encoding/json"
+	"fmt"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -92,22 +93,36 @@ func Awaits(node *corev1.Node, pods []*corev1.Pod, now time.Time) bool {
 // Reserved is the room node keeps for the moved pods still to come (pods
 // holds what it runs, assumed pods included), except those of owner: the
 // requests of each awaited pod of another controller, and a pod slot for
-// each, summed. A pod of owner
-// fits the node only beside that room; taking it would leave a moved pod
-// without the place the plan gave it.
+// each, summed. A pod of owner fits the node only beside that room; taking it
+// would leave a moved pod without the place the plan gave it.
 func Reserved(node *corev1.Node, pods []*corev1.Pod, owner types.UID, now time.Time) corev1.ResourceList {
+	var out corev1.ResourceList
+	for _, p := range StandIns(node, pods, map[types.UID]bool{owner: true}, now) {
+		out = quotav1.Add(out, p.Spec.Containers[0].Resources.Requests)
+		out = quotav1.Add(out, onePod)
+	}
+	return out
+}
+
+// StandIns are a pod per moved pod node still awaits (pods holds what it
+// runs), except those of the owners in except, requesting what the moved pod
+// requested: a planner that places them on the node sees the room kept there.
+func StandIns(node *corev1.Node, pods []*corev1.Pod, except map[types.UID]bool, now time.Time) []*corev1.Pod {
 	e, ok := Of(node, now)
 	if !ok {
 		return nil
 	}
-	var out corev1.ResourceList
+	var out []*corev1.Pod
 	for o, n := range e.Owners {
-		if o == owner {
+		if except[o] {
 			continue
 		}
-		for range n - Holding(pods, o) {
-			out = quotav1.Add(out, e.Requests[o])
-			out = quotav1.Add(out, onePod)
+		for i := range n - Holding(pods, o) {
+			out = append(out, &corev1.Pod{
+				ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("moving-%s-%d", o, i), UID: types.UID(fmt.Sprintf("moving-%s-%s-%d", node.Name, o, i))},
+				Spec: corev1.PodSpec{NodeName: node.Name, Containers: []corev1.Container{{Name: "moving",
+					Resources: corev1.ResourceRequirements{Requests: e.Requests[o].DeepCopy()}}}},
+			})
 		}
 	}
 	return out

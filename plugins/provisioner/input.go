@@ -85,6 +85,7 @@ func (p *Provisioner) input(ctx context.Context, batch []*corev1.Pod) (*batchInp
 			in.Pods = append(in.Pods, live)
 		}
 	}
+	keepMovedRoom(in, p.now())
 	in.DaemonSetPods, err = p.daemonSetPods()
 	return in, err
 }

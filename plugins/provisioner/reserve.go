@@ -2,9 +2,12 @@ package provisioner
 
 import (
 	"fmt"
+	"slices"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
+	"k8s.io/apimachinery/pkg/types"
 	quotav1 "k8s.io/apiserver/pkg/quota/v1"
 	fwk "k8s.io/kube-scheduler/framework"
 
@@ -55,4 +58,24 @@ func freeOn(nodeInfo fwk.NodeInfo) corev1.ResourceList {
 		out[name] = *resource.NewQuantity(n-used.GetScalarResources()[name], resource.DecimalSI)
 	}
 	return out
+}
+
+// keepMovedRoom puts on each node of in that awaits moved pods a stand-in for
+// each (pkg/moves), except for the controllers of the batch's own pods, so
+// that the planner, which runs without this plugin's Filter, sees the room
+// kept there as the Filter does: a pod refused only by it is planned onto new
+// capacity instead of onto the room it may not take.
+func keepMovedRoom(in *batchInput, now time.Time) {
+	owners := map[types.UID]bool{}
+	for _, pod := range in.Pods {
+		owners[moves.Owner(pod)] = true
+	}
+	for i, n := range in.Nodes {
+		if n.Node.Annotations[moves.AnnotationKey] == "" {
+			continue
+		}
+		if standIns := moves.StandIns(n.Node, n.Pods, owners, now); len(standIns) > 0 {
+			in.Nodes[i].Pods = slices.Concat(n.Pods, standIns)
+		}
+	}
 }

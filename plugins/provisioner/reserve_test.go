@@ -14,6 +14,7 @@ import (
 	"k8s.io/utils/ptr"
 
 	"github.com/tailor-sh/tailor/pkg/moves"
+	"github.com/tailor-sh/tailor/pkg/planner"
 )
 
 func requests(pod *corev1.Pod, cpu, memory string) *corev1.Pod {
@@ -58,5 +59,29 @@ func TestANodeKeepsTheRoomOfMovedPodsFromOthers(t *testing.T) {
 	now = now.Add(time.Minute)
 	if status := p.Filter(ctx, nil, requests(podOf("plain", "big"), "1500m", "1Gi"), nodeInfo); !status.IsSuccess() {
 		t.Errorf("the record expired, yet the room is kept: %v", status.AsError())
+	}
+}
+
+// The planner runs without this plugin's Filter: it is given a stand-in per
+// awaited pod of the controllers other than the batch's, so that it plans new
+// capacity for a pod that only the kept room would hold.
+func TestThePlannerSeesTheRoomKeptForMovedPods(t *testing.T) {
+	now := time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC)
+	node := &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: "n"}}
+	moved := []*corev1.Pod{requests(podOf("web", "w1"), "500m", "1Gi"), requests(podOf("batch", "b1"), "1", "1Gi")}
+	value, _ := moves.Add(node, nil, moved, now.Add(time.Minute), now)
+	node.Annotations = map[string]string{moves.AnnotationKey: value}
+	running := []*corev1.Pod{requests(podOf("plain", "running"), "1", "1Gi")}
+	in := &batchInput{Input: planner.Input{
+		Pods:  []*corev1.Pod{requests(podOf("web", "w-new"), "500m", "1Gi")},
+		Nodes: []planner.NodeWithPods{{Node: node, Pods: running}, {Node: &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: "plain"}}, Pods: running}},
+	}}
+	keepMovedRoom(in, now)
+	got := in.Nodes[0].Pods
+	if len(got) != 2 || got[1].Spec.NodeName != "n" || got[1].Spec.Containers[0].Resources.Requests.Cpu().String() != "1" {
+		t.Fatalf("pods on the awaiting node: %d, want the running one and a 1-CPU stand-in for the batch pod (not for web, the batch's own)", len(got))
+	}
+	if len(running) != 1 || len(in.Nodes[1].Pods) != 1 {
+		t.Error("stand-ins were added to the cluster's list or to a node awaiting nothing")
 	}
 }
