@@ -96,10 +96,13 @@ func Awaits(node *corev1.Node, pods []*corev1.Pod, now time.Time) bool {
 // each, summed. A pod of owner fits the node only beside that room; taking it
 // would leave a moved pod without the place the plan gave it.
 func Reserved(node *corev1.Node, pods []*corev1.Pod, owner types.UID, now time.Time) corev1.ResourceList {
+	e, missing := toCome(node, pods, map[types.UID]bool{owner: true}, now)
 	var out corev1.ResourceList
-	for _, p := range StandIns(node, pods, map[types.UID]bool{owner: true}, now) {
-		out = quotav1.Add(out, p.Spec.Containers[0].Resources.Requests)
-		out = quotav1.Add(out, onePod)
+	for o, n := range missing {
+		for range n {
+			out = quotav1.Add(out, e.Requests[o])
+			out = quotav1.Add(out, onePod)
+		}
 	}
 	return out
 }
@@ -108,16 +111,10 @@ func Reserved(node *corev1.Node, pods []*corev1.Pod, owner types.UID, now time.T
 // runs), except those of the owners in except, requesting what the moved pod
 // requested: a planner that places them on the node sees the room kept there.
 func StandIns(node *corev1.Node, pods []*corev1.Pod, except map[types.UID]bool, now time.Time) []*corev1.Pod {
-	e, ok := Of(node, now)
-	if !ok {
-		return nil
-	}
+	e, missing := toCome(node, pods, except, now)
 	var out []*corev1.Pod
-	for o, n := range e.Owners {
-		if except[o] {
-			continue
-		}
-		for i := range n - Holding(pods, o) {
+	for o, n := range missing {
+		for i := range n {
 			out = append(out, &corev1.Pod{
 				ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("moving-%s-%d", o, i), UID: types.UID(fmt.Sprintf("moving-%s-%s-%d", node.Name, o, i))},
 				Spec: corev1.PodSpec{NodeName: node.Name, Containers: []corev1.Container{{Name: "moving",
@@ -126,6 +123,22 @@ func StandIns(node *corev1.Node, pods []*corev1.Pod, except map[types.UID]bool, 
 		}
 	}
 	return out
+}
+
+// toCome reads node's record and counts, per controller not in except, the
+// moved pods it still awaits beside pods.
+func toCome(node *corev1.Node, pods []*corev1.Pod, except map[types.UID]bool, now time.Time) (Expected, map[types.UID]int) {
+	e, ok := Of(node, now)
+	if !ok {
+		return e, nil
+	}
+	missing := map[types.UID]int{}
+	for o, n := range e.Owners {
+		if m := n - Holding(pods, o); m > 0 && !except[o] {
+			missing[o] = m
+		}
+	}
+	return e, missing
 }
 
 var onePod = corev1.ResourceList{corev1.ResourcePods: resource.MustParse("1")}
