@@ -16,8 +16,8 @@ import (
 // reach the scheduler before the room its plan kept for them may be free: a
 // terminating pod of a scaled-down controller still holds it, a pod the plan
 // sends elsewhere has not left yet, a node's taint is being lifted. Planning
-// new capacity at once for such a pod launches a node that the pod leaves
-// empty a second later: the consolidation-provisioning ping-pong. So a
+// new capacity at once for such a pod launches a node that consolidation
+// removes again: the consolidation-provisioning ping-pong. So a
 // pending pod that a node's moves record still awaits (pkg/moves) is held
 // back from planning for up to MovedPodsWaitDuration, and planned only if it
 // then still finds no node.
