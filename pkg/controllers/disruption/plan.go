@@ -40,6 +40,7 @@ func (c *Controller) planFor(ctx context.Context, candidates []*Candidate, pools
 			labels[p.UID] = cand.Node.Labels
 		}
 	}
+	spread := newSpreads(candidates)
 	return func(pods []*corev1.Pod, without []*Candidate) (Placement, error) {
 		in := planner.Input{NodePools: pools, DaemonSetPods: daemons}
 		for _, cand := range candidates {
@@ -48,7 +49,7 @@ func (c *Controller) planFor(ctx context.Context, candidates []*Candidate, pools
 			}
 		}
 		for _, p := range pods {
-			in.Pods = append(in.Pods, moved(p, labels[p.UID]))
+			in.Pods = append(in.Pods, moved(p, labels[p.UID], spread))
 		}
 		plan, err := c.planner.Plan(ctx, in)
 		if err != nil {
@@ -65,17 +66,25 @@ func (c *Controller) planFor(ctx context.Context, candidates []*Candidate, pools
 
 // moved is p as it would be recreated once evicted from a node labelled
 // node: unbound and, for each topology spread constraint that does not
-// schedule past its skew (other than per node), held to the domain it leaves.
-// Its siblings leave one by one (PDBs, drain order), so the scheduler judges
-// each replacement pod against a spread in which only it is missing: its own
-// domain is where it can surely go, and what the plan must find room in.
-func moved(p *corev1.Pod, node map[string]string) *corev1.Pod {
+// schedule past its skew (other than per node), held to the domains the
+// scheduler would put it in (spreads.domains). Its siblings leave one by one
+// (PDBs, drain order), so the scheduler judges each replacement pod against a
+// spread in which only it is missing: with the pods spread evenly that is the
+// domain it leaves, but after a scale-down (which ignores the spread) it may
+// be only another one, and the plan must find room there. Holding the pod to
+// the domain it left made a plan the scheduler could not follow: the pod found
+// no room in the domain it was sent to, and the Provisioner launched a node.
+func moved(p *corev1.Pod, node map[string]string, s *spreads) *corev1.Pod {
 	out := p.DeepCopy()
 	out.Spec.NodeName = ""
 	var pins []corev1.NodeSelectorRequirement
 	for _, c := range p.Spec.TopologySpreadConstraints {
 		if v, ok := node[c.TopologyKey]; ok && c.WhenUnsatisfiable == corev1.DoNotSchedule && c.TopologyKey != corev1.LabelHostname {
-			pins = append(pins, corev1.NodeSelectorRequirement{Key: c.TopologyKey, Operator: corev1.NodeSelectorOpIn, Values: []string{v}})
+			values := s.domains(p, c, v)
+			if len(values) == 0 {
+				values = []string{v}
+			}
+			pins = append(pins, corev1.NodeSelectorRequirement{Key: c.TopologyKey, Operator: corev1.NodeSelectorOpIn, Values: values})
 		}
 	}
 	if len(pins) == 0 {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -100,7 +101,7 @@ func TestMovedPodsKeepToTheirSpreadDomain(t *testing.T) {
 		{MatchExpressions: []corev1.NodeSelectorRequirement{{Key: "arch", Operator: corev1.NodeSelectorOpIn, Values: []string{"arm64"}}}},
 		{MatchExpressions: []corev1.NodeSelectorRequirement{{Key: "arch", Operator: corev1.NodeSelectorOpIn, Values: []string{"amd64"}}}},
 	}}}}
-	got := moved(p, node)
+	got := moved(p, node, newSpreads(nil))
 	if got.Spec.NodeName != "" || p.Spec.NodeName != "n1" {
 		t.Fatalf("moved pod bound to %q (original to %q), want it unbound and the original untouched", got.Spec.NodeName, p.Spec.NodeName)
 	}
@@ -115,8 +116,47 @@ func TestMovedPodsKeepToTheirSpreadDomain(t *testing.T) {
 	}
 	soft := workloadPod("soft")
 	soft.Spec.TopologySpreadConstraints = []corev1.TopologySpreadConstraint{spread(corev1.LabelTopologyZone, corev1.ScheduleAnyway)}
-	if got := moved(soft, node); got.Spec.Affinity != nil {
+	if got := moved(soft, node, newSpreads(nil)); got.Spec.Affinity != nil {
 		t.Errorf("a ScheduleAnyway spread pinned the pod: %+v", got.Spec.Affinity)
+	}
+}
+
+// zoned is a candidate in zone running n web pods (the first named first).
+func zoned(name, zone string, n int, first *corev1.Pod) *Candidate {
+	var pods []*corev1.Pod
+	if first != nil {
+		pods = append(pods, first)
+	}
+	for i := len(pods); i < n; i++ {
+		pods = append(pods, workloadPod(fmt.Sprintf("%s-web-%d", name, i)))
+	}
+	c := candidate(name, "default", "0.1", -1, pods...)
+	c.Node.Labels = map[string]string{corev1.LabelTopologyZone: zone}
+	return c
+}
+
+// A moved pod goes where the scheduler will put it: the domain it leaves
+// while its controller's pods are spread evenly, but after a scale-down left
+// 4 web pods in zone a and 7 in b and c, a web pod leaving b can only go to a
+// (b would then hold 6, 2 more than a). Held to b, the plan kept room for it
+// where the scheduler would not put it, and the Provisioner launched a node.
+func TestAMovedPodGoesWhereItsSpreadAllows(t *testing.T) {
+	zone := corev1.TopologySpreadConstraint{MaxSkew: 1, TopologyKey: corev1.LabelTopologyZone, WhenUnsatisfiable: corev1.DoNotSchedule,
+		LabelSelector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": "web"}}}
+	leaving := workloadPod("leaving")
+	leaving.Spec.TopologySpreadConstraints = []corev1.TopologySpreadConstraint{zone}
+	pins := func(candidates ...*Candidate) []string {
+		got := moved(leaving, map[string]string{corev1.LabelTopologyZone: "b"}, newSpreads(candidates))
+		return got.Spec.Affinity.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution.NodeSelectorTerms[0].MatchExpressions[0].Values
+	}
+	if got := pins(zoned("a", "a", 6, nil), zoned("b", "b", 6, leaving), zoned("c", "c", 6, nil)); !slices.Equal(got, []string{"b"}) {
+		t.Errorf("spread evenly: pinned to %v, want the zone it leaves, b", got)
+	}
+	if got := pins(zoned("a", "a", 4, nil), zoned("b", "b", 7, leaving), zoned("c", "c", 7, nil)); !slices.Equal(got, []string{"a"}) {
+		t.Errorf("4/7/7 after a scale-down: pinned to %v, want a, the only zone the scheduler allows", got)
+	}
+	if got := pins(zoned("a", "a", 5, nil), zoned("b", "b", 6, leaving), zoned("c", "c", 6, nil)); !slices.Equal(got, []string{"a", "b"}) {
+		t.Errorf("5/6/6: pinned to %v, want a or b", got)
 	}
 }
 
