@@ -104,10 +104,9 @@ func byDisruptionCost(cs []*Candidate, now time.Time) {
 func (d *decider) consolidateMany(candidates []*Candidate) *Command {
 	var within []*Candidate
 	taken := map[string]int{}
-	zones := map[string]string{} // spread domain of the pods taken, per controller and key
 	for _, c := range candidates {
 		name := nodePoolOf(c)
-		if n, _ := allowed(d.s.NodePools[name], karpv1.DisruptionReasonUnderutilized, d.s.Now, d.total[name], d.disrupting[name]); taken[name] < n && oneDomainEach(c, zones) {
+		if n, _ := allowed(d.s.NodePools[name], karpv1.DisruptionReasonUnderutilized, d.s.Now, d.total[name], d.disrupting[name]); taken[name] < n {
 			taken[name]++
 			within = append(within, c)
 		}

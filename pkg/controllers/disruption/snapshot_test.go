@@ -160,34 +160,6 @@ func TestAMovedPodGoesWhereItsSpreadAllows(t *testing.T) {
 	}
 }
 
-// Several nodes go together only while each zone-spread controller's pods
-// leave one zone: behind a PDB they come back one at a time, each to the zone
-// that is smallest then, in an order no plan knows.
-func TestNodesGoTogetherWhileEachSpreadLeavesOneZone(t *testing.T) {
-	zone := corev1.TopologySpreadConstraint{MaxSkew: 1, TopologyKey: corev1.LabelTopologyZone, WhenUnsatisfiable: corev1.DoNotSchedule,
-		LabelSelector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": "web"}}}
-	web := func(name string) *corev1.Pod {
-		p := workloadPod(name)
-		p.OwnerReferences = []metav1.OwnerReference{{Kind: "ReplicaSet", Name: "web", UID: "rs-web", Controller: ptr.To(true)}}
-		p.Spec.TopologySpreadConstraints = []corev1.TopologySpreadConstraint{zone}
-		return p
-	}
-	taken := map[string]string{}
-	for _, tc := range []struct {
-		c    *Candidate
-		want bool
-	}{
-		{zoned("a1", "a", 1, web("w-a1")), true},
-		{zoned("b1", "b", 1, web("w-b1")), false},
-		{zoned("a2", "a", 1, web("w-a2")), true},
-		{zoned("b2", "b", 0, nil), true}, // no spread pods
-	} {
-		if got := oneDomainEach(tc.c, taken); got != tc.want {
-			t.Errorf("%s: may go together %v, want %v", tc.c.Claim.Name, got, tc.want)
-		}
-	}
-}
-
 // Removing a node records on each node the plan moves its pods to which
 // controllers' pods are coming (for the scheduler's Score), before the node
 // is deleted; a later pass removes the record once it has expired.

@@ -1,7 +1,6 @@
 package disruption
 
 import (
-	"maps"
 	"slices"
 
 	corev1 "k8s.io/api/core/v1"
@@ -103,35 +102,4 @@ func spreadSelector(p *corev1.Pod, c corev1.TopologySpreadConstraint) (labels.Se
 		return nil, "", false
 	}
 	return selector, selector.String(), true
-}
-
-// oneDomainEach reports whether c's pods may move together with those taken
-// before (taken holds, per controller and topology key of a DoNotSchedule
-// spread other than per node, the domain its moved pods leave), and records
-// c's. A PDB lets such pods out one at a time, and each recreated pod goes to
-// whichever domain is smallest when it comes, which depends on the drain
-// order; pods leaving one domain each go back to it (or where spreads.domains
-// says), but pods leaving several go in an order no plan knows, and one may
-// find no room kept in the domain it must go to. Several nodes therefore go
-// together only while each such controller's pods leave one domain.
-func oneDomainEach(c *Candidate, taken map[string]string) bool {
-	mine := map[string]string{}
-	for _, p := range workload(c) {
-		owner := metav1.GetControllerOf(p)
-		if owner == nil {
-			continue
-		}
-		for _, tc := range p.Spec.TopologySpreadConstraints {
-			if tc.WhenUnsatisfiable != corev1.DoNotSchedule || tc.TopologyKey == corev1.LabelHostname {
-				continue
-			}
-			key, domain := string(owner.UID)+"\x00"+tc.TopologyKey, c.Node.Labels[tc.TopologyKey]
-			if d, ok := taken[key]; ok && d != domain {
-				return false
-			}
-			mine[key] = domain
-		}
-	}
-	maps.Copy(taken, mine)
-	return true
 }
