@@ -56,6 +56,14 @@ func (h *held) hold(uid types.UID, awaited, now time.Time, wait time.Duration) (
 	return until, now.Before(until), true
 }
 
+// decided returns until when pod is (or was) held, if its hold has started.
+func (h *held) decided(uid types.UID) (time.Time, bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	until, ok := h.until[uid]
+	return until, ok
+}
+
 // forget drops a pod that was bound or deleted.
 func (h *held) forget(uid types.UID) {
 	h.mu.Lock()
@@ -73,11 +81,10 @@ func awaitedOn(pod *corev1.Pod, nodes []*corev1.Node, podsOn map[string][]*corev
 		return nil, time.Time{}
 	}
 	for _, node := range nodes {
-		if node.DeletionTimestamp != nil || node.Annotations[moves.AnnotationKey] == "" {
+		if node.DeletionTimestamp != nil {
 			continue
 		}
-		if moves.Wants(node, pod, moves.Holding(podsOn[node.Name], owner), now) {
-			e, _ := moves.Of(node, now)
+		if e, ok := moves.Of(node, now); ok && moves.Holding(podsOn[node.Name], owner) < e.Owners[owner] {
 			return node, e.Until
 		}
 	}
@@ -92,6 +99,9 @@ const ReasonAwaitingMove = "AwaitingMovedRoom"
 // retried when the hold ends: planned then, unless it found a node meanwhile.
 func (p *Provisioner) heldBack(ctx context.Context, pod *corev1.Pod, c *cluster) bool {
 	now := p.now()
+	if until, ok := p.held.decided(pod.UID); ok { // no need to read the records again
+		return now.Before(until)
+	}
 	node, expires := awaitedOn(pod, c.awaiting, c.podsOn, now)
 	until, holding, started := p.held.hold(pod.UID, expires, now, p.args.MovedPodsWaitDuration.Duration)
 	if started {
